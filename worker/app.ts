@@ -1,0 +1,73 @@
+// The gateway's HTTP surface (Hono). Each route delegates to a module with one
+// job; this file only wires them and renders errors.
+import { Hono } from 'hono';
+import type { GatewayConfig } from './config/schema.ts';
+import { GatewayError, causeReason } from './http/errors.ts';
+import { problemResponse } from './http/problem.ts';
+import { createTokenVerifier } from './identity/verify-access-token.ts';
+import { createRouter } from './routing/resolve-route.ts';
+import { createD1AuditLog, type AuditLog } from './audit/audit-log.ts';
+import { readTrace, type ReadDeps } from './read/read-trace.ts';
+import type { UpstreamFetch } from './proxy/fetch-upstream.ts';
+
+export interface AppOptions {
+  config: GatewayConfig;
+  /** Test seams: the JWKS fetch, the upstream fetch, the clock, the audit log. */
+  jwksFetch?: typeof fetch;
+  upstreamFetch?: UpstreamFetch;
+  now?: () => number;
+  auditLog?: (env: Env) => AuditLog;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { requestId: string };
+};
+
+export function createApp(options: AppOptions) {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const verifier = createTokenVerifier(config.issuers, {
+    ...(options.jwksFetch === undefined ? {} : { fetch: options.jwksFetch }),
+    now,
+    maxTokenBytes: config.gateway.maxTokenBytes,
+  });
+  const router = createRouter(config.namespaces);
+  const auditLogFor = options.auditLog ?? ((env: Env) => createD1AuditLog(env.AUDIT_DB, now));
+
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set('requestId', crypto.randomUUID());
+    await next();
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    const gatewayError =
+      error instanceof GatewayError ? error : new GatewayError('internal_error', { cause: error });
+    if (gatewayError.status >= 500) {
+      console.error(`[${requestId}] ${causeReason(gatewayError)}`);
+    }
+    return problemResponse(gatewayError, requestId);
+  });
+
+  app.notFound((c) => problemResponse(new GatewayError('not_found'), c.get('requestId')));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.all('*', async (c) => {
+    const deps: ReadDeps = {
+      verifier,
+      router,
+      audit: auditLogFor(c.env),
+      secrets: c.env as unknown as Record<string, unknown>,
+      now,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      ...(options.upstreamFetch === undefined ? {} : { upstreamFetch: options.upstreamFetch }),
+    };
+    return readTrace(c.req.raw, c.get('requestId'), deps);
+  });
+
+  return app;
+}

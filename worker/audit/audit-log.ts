@@ -1,0 +1,98 @@
+// Step 4 (and 9) of the request path: writing audit events to D1.
+//
+// Writes are awaited by the caller where the invariant needs it ("no byte
+// without a decision record"); a failed write surfaces as `audit_unavailable`
+// and the read stops there.
+import { drizzle } from 'drizzle-orm/d1';
+import type { Principal } from '../identity/principal.ts';
+import { GatewayError } from '../http/errors.ts';
+import { auditEvents } from './schema.ts';
+
+export type AuditEventKind =
+  | 'auth_failed'
+  | 'decision'
+  | 'completed'
+  | 'failed'
+  | 'review_created'
+  | 'review_decision'
+  | 'review_approved'
+  | 'review_denied'
+  | 'review_expired'
+  | 'review_cancelled'
+  | 'grant_used'
+  | 'notify_failed'
+  | 'recording_deleted';
+
+export interface AuditEvent {
+  event: AuditEventKind;
+  requestId: string;
+  at?: number;
+  sessionId?: string | null;
+  accessRequestId?: string | null;
+  principal?: Principal | null;
+  namespace?: string | null;
+  method?: string | null;
+  path?: string | null;
+  resourceId?: string | null;
+  decision?: string | null;
+  ruleId?: string | null;
+  reason?: string | null;
+  upstreamStatus?: number | null;
+  status?: number | null;
+  bytes?: number | null;
+  durationMs?: number | null;
+  sha256?: string | null;
+  maskCounts?: Record<string, number> | null;
+  recordingKey?: string | null;
+}
+
+export interface AuditLog {
+  /** Writes one event; throws GatewayError('audit_unavailable') when it cannot. */
+  write(event: AuditEvent): Promise<void>;
+}
+
+export function toRow(event: AuditEvent, now: number) {
+  const p = event.principal ?? null;
+  return {
+    eventId: crypto.randomUUID(),
+    at: event.at ?? now,
+    event: event.event,
+    requestId: event.requestId,
+    sessionId: event.sessionId ?? null,
+    accessRequestId: event.accessRequestId ?? null,
+    actorIssuer: p?.issuer ?? null,
+    actorSubject: p?.subject ?? null,
+    actorEmail: p?.email ?? null,
+    actorGroups: p === null ? null : JSON.stringify(p.groups),
+    namespace: event.namespace ?? null,
+    method: event.method ?? null,
+    path: event.path ?? null,
+    resourceId: event.resourceId ?? null,
+    decision: event.decision ?? null,
+    ruleId: event.ruleId ?? null,
+    reason: event.reason ?? null,
+    upstreamStatus: event.upstreamStatus ?? null,
+    status: event.status ?? null,
+    bytes: event.bytes ?? null,
+    durationMs: event.durationMs ?? null,
+    sha256: event.sha256 ?? null,
+    maskCounts:
+      event.maskCounts === undefined || event.maskCounts === null
+        ? null
+        : JSON.stringify(event.maskCounts),
+    recordingKey: event.recordingKey ?? null,
+  };
+}
+
+export function createD1AuditLog(db: D1Database, now: () => number = Date.now): AuditLog {
+  const orm = drizzle(db);
+  return {
+    async write(event: AuditEvent): Promise<void> {
+      try {
+        await orm.insert(auditEvents).values(toRow(event, now()));
+      } catch (cause) {
+        throw new GatewayError('audit_unavailable', { cause });
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseGatewayConfig } from './load.ts';
+
+const valid = `
+version: 1
+issuers:
+  - id: idp
+    issuer: https://idp.example
+    jwksUri: https://idp.example/jwks
+    audiences: [tracegate]
+    algorithms: [RS256]
+namespaces:
+  - id: lf
+    pathPrefix: /lf
+    upstream: { origin: "http://origin.test" }
+    policy:
+      rules:
+        - { id: read, match: { groups: [staff] }, outcome: allow }
+`;
+
+function problemsOf(yaml: string): string[] {
+  try {
+    parseGatewayConfig(yaml);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseGatewayConfig', () => {
+  it('accepts a minimal configuration and fills defaults', () => {
+    const config = parseGatewayConfig(valid);
+    expect(config.issuers[0]?.claims.groups).toBe('groups');
+    expect(config.gateway.maxWaitSeconds).toBe(60);
+  });
+
+  it('names the bad field of an unknown key (a typo never disables a rule)', () => {
+    expect(problemsOf(valid.replace('outcome: allow', 'outcome: allow, mtach: {}'))).toEqual([
+      expect.stringMatching(/^namespaces\[0\]\.policy\.rules\[0\]: Unrecognized key: "mtach"/),
+    ]);
+  });
+
+  it('refuses symmetric algorithms for JWKS issuers', () => {
+    expect(problemsOf(valid.replace('[RS256]', '[HS256]'))[0]).toMatch(
+      /^issuers\[0\]\.algorithms\[0\]/,
+    );
+  });
+
+  it('requires a message on block rules and review settings on review rules', () => {
+    expect(problemsOf(valid.replace('outcome: allow', 'outcome: block'))).toEqual([
+      'namespaces[0].policy.rules[0].message: a block rule needs a message',
+    ]);
+    expect(problemsOf(valid.replace('outcome: allow', 'outcome: review'))).toEqual([
+      'namespaces[0].policy.rules[0].review: a review rule needs review settings',
+    ]);
+  });
+
+  it('reports duplicate rule ids and unknown masking profiles', () => {
+    const dup = valid.replace(
+      '        - { id: read, match: { groups: [staff] }, outcome: allow }',
+      '        - { id: read, match: {}, outcome: allow, mask: nope }\n        - { id: read, match: {}, outcome: deny }',
+    );
+    expect(problemsOf(dup)).toEqual([
+      'namespaces[0].policy.rules[1].id: duplicate rule id "read"',
+      'namespaces[0].policy.rules[0].mask: unknown masking profile "nope"',
+    ]);
+  });
+
+  it('reports YAML syntax errors and duplicate keys', () => {
+    expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
+    expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);
+  });
+});

@@ -1,0 +1,261 @@
+// The gateway's configuration schema: issuers, namespaces and their policy.
+//
+// The configuration is a YAML file checked into the deployment
+// (tracegate.yaml). It is validated with this schema by `npm run config:check`
+// before a deploy, and again when the Worker starts: an invalid file fails
+// loudly with messages that name the bad field. Unknown keys are errors, so a
+// typo never silently turns a rule off.
+import { z } from 'zod';
+import { maskingProfileSchema } from '../masking/profile-schema.ts';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" and "_"');
+
+/** Asymmetric algorithms only: a JWKS-verified token is never HMAC-signed. */
+export const jwsAlgorithm = z.enum([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+]);
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const issuerSchema = z.strictObject({
+  id,
+  issuer: z.string().min(1),
+  jwksUri: httpUrl,
+  audiences: z.array(z.string().min(1)).min(1),
+  algorithms: z.array(jwsAlgorithm).min(1),
+  claims: z
+    .strictObject({
+      subject: z.string().min(1).default('sub'),
+      email: z.string().min(1).default('email'),
+      /** Dotted path to the groups claim, e.g. `realm_access.roles`. */
+      groups: z.string().min(1).default('groups'),
+    })
+    .prefault({}),
+  clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  /** Reject tokens whose `iat` is older than this, whatever their `exp`. */
+  maxTokenAgeSeconds: z.number().int().positive().optional(),
+  jwks: z
+    .strictObject({
+      /** Minimum time between two refetches triggered by an unknown `kid`. */
+      cooldownSeconds: z.number().int().min(0).default(30),
+      /** After this, keys are refetched; stale keys serve while the IdP is down. */
+      cacheMaxAgeSeconds: z.number().int().positive().default(600),
+      timeoutMs: z.number().int().positive().default(5000),
+    })
+    .prefault({}),
+});
+
+/** A path template: literal segments, `:name` for one segment, a final `*` for the rest. */
+export const pathTemplate = z
+  .string()
+  .regex(/^\/([^/*:]+|:[A-Za-z][A-Za-z0-9_]*|\*$)?(\/([^/*:]+|:[A-Za-z][A-Za-z0-9_]*|\*$))*$/, {
+    message: 'a path template: "/literal/:param/*" (the "*" only at the end)',
+  });
+
+const credentialSchema = z.strictObject({
+  /** Name of the Worker secret that holds the credential. Never the value. */
+  secret: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a Worker secret name in UPPER_SNAKE_CASE'),
+  header: z.string().min(1).default('authorization'),
+  /** basic: the secret is `user:password`; bearer: a token; raw: the header value as is. */
+  scheme: z.enum(['basic', 'bearer', 'raw']).default('bearer'),
+});
+
+export const upstreamSchema = z.strictObject({
+  origin: httpUrl,
+  /** Prefix prepended to the path remaining after the namespace prefix. */
+  basePath: z.string().startsWith('/').default('/'),
+  kind: z.enum(['generic', 'langfuse', 'phoenix', 'langsmith', 'otlp-json']).default('generic'),
+  credential: credentialSchema.optional(),
+  timeoutMs: z.number().int().positive().default(30_000),
+});
+
+const reviewSchema = z.strictObject({
+  reviewerGroups: z.array(z.string().min(1)).min(1),
+  approvals: z.number().int().min(1).max(10).default(1),
+  pendingTtlSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(3600),
+  grantTtlSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(30 * 86_400)
+    .default(3600),
+  grantScope: z.enum(['request', 'trace', 'namespace']).default('trace'),
+  requireJustification: z.boolean().default(false),
+});
+
+const matchSchema = z
+  .strictObject({
+    groups: z.array(z.string().min(1)).min(1).optional(),
+    /** `sub` values, or `issuerId:sub` to pin the issuer too. */
+    subjects: z.array(z.string().min(1)).min(1).optional(),
+    methods: z
+      .array(z.string().regex(/^[A-Z]+$/, 'an upper-case HTTP method'))
+      .min(1)
+      .optional(),
+    /** Path templates relative to the namespace prefix. */
+    paths: z.array(pathTemplate).min(1).optional(),
+    /** Resource (trace) ids; `*` matches any id, including none. */
+    resources: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .prefault({});
+
+export const ruleSchema = z
+  .strictObject({
+    id,
+    description: z.string().optional(),
+    match: matchSchema,
+    outcome: z.enum(['allow', 'deny', 'block', 'review']),
+    /** Shown to the caller on `block`. */
+    message: z.string().min(1).max(500).optional(),
+    review: reviewSchema.optional(),
+    /** Masking profile for reads this rule lets through (overrides the namespace's). */
+    mask: z.string().optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.outcome === 'block' && rule.message === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'a block rule needs a message' });
+    }
+    if (rule.outcome === 'review' && rule.review === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['review'],
+        message: 'a review rule needs review settings',
+      });
+    }
+    if (rule.outcome !== 'review' && rule.review !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['review'],
+        message: 'only a review rule takes review settings',
+      });
+    }
+  });
+
+const notifyTargetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('webhook'),
+    url: httpUrl,
+    /** Worker secret holding the Standard Webhooks signing secret (`whsec_...`). */
+    secret: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  }),
+  z.strictObject({ kind: z.literal('slack'), url: httpUrl }),
+]);
+
+export const namespaceSchema = z.strictObject({
+  id,
+  description: z.string().optional(),
+  /** Requests under this path prefix belong to the namespace, e.g. `/langfuse`. */
+  pathPrefix: z.string().regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'like "/langfuse"'),
+  upstream: upstreamSchema,
+  /** Where the trace id sits in the path (relative to the prefix), e.g. `/api/public/traces/:traceId`. */
+  resources: z.array(pathTemplate).default([]),
+  policy: z.strictObject({ rules: z.array(ruleSchema) }),
+  /** Default masking profile of the namespace. */
+  mask: z.string().optional(),
+  notify: z.array(notifyTargetSchema).default([]),
+  recording: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Refuse reads (503) when the recording cannot be started. */
+      required: z.boolean().default(false),
+      retentionDays: z.number().int().positive().default(90),
+    })
+    .prefault({}),
+});
+
+export const gatewayConfigSchema = z
+  .strictObject({
+    version: z.literal(1),
+    gateway: z
+      .strictObject({
+        /** Upper bound for `Prefer: wait=N` and `?wait=N`, in seconds. */
+        maxWaitSeconds: z.number().int().min(0).max(300).default(60),
+        auditorGroups: z.array(z.string().min(1)).default(['auditor']),
+        /** Requests whose bearer token is longer than this are rejected unparsed. */
+        maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),
+      })
+      .prefault({}),
+    issuers: z.array(issuerSchema).min(1),
+    namespaces: z.array(namespaceSchema).min(1),
+    masking: z
+      .strictObject({ profiles: z.record(id, maskingProfileSchema).default({}) })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = (kind: string, values: string[], path: (i: number) => (string | number)[]) => {
+      const firstIndex = new Map<string, number>();
+      values.forEach((value, i) => {
+        if (firstIndex.has(value)) {
+          ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${kind} "${value}"` });
+        } else firstIndex.set(value, i);
+      });
+    };
+    seen(
+      'issuer id',
+      config.issuers.map((i) => i.id),
+      (i) => ['issuers', i, 'id'],
+    );
+    seen(
+      'issuer',
+      config.issuers.map((i) => i.issuer),
+      (i) => ['issuers', i, 'issuer'],
+    );
+    seen(
+      'namespace id',
+      config.namespaces.map((n) => n.id),
+      (i) => ['namespaces', i, 'id'],
+    );
+    seen(
+      'path prefix',
+      config.namespaces.map((n) => n.pathPrefix),
+      (i) => ['namespaces', i, 'pathPrefix'],
+    );
+    const profiles = new Set(Object.keys(config.masking.profiles));
+    config.namespaces.forEach((ns, n) => {
+      seen(
+        'rule id',
+        ns.policy.rules.map((r) => r.id),
+        (i) => ['namespaces', n, 'policy', 'rules', i, 'id'],
+      );
+      if (ns.mask !== undefined && !profiles.has(ns.mask)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['namespaces', n, 'mask'],
+          message: `unknown masking profile "${ns.mask}"`,
+        });
+      }
+      ns.policy.rules.forEach((rule, r) => {
+        if (rule.mask !== undefined && !profiles.has(rule.mask)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['namespaces', n, 'policy', 'rules', r, 'mask'],
+            message: `unknown masking profile "${rule.mask}"`,
+          });
+        }
+      });
+    });
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type IssuerConfig = z.infer<typeof issuerSchema>;
+export type NamespaceConfig = z.infer<typeof namespaceSchema>;
+export type PolicyRule = z.infer<typeof ruleSchema>;
+export type ReviewSettings = z.infer<typeof reviewSchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+export type NotifyTarget = z.infer<typeof notifyTargetSchema>;

@@ -1,0 +1,175 @@
+// A trace read, steps 1–9 of the request path (ARCHITECTURE.md), in order.
+//
+// Each step is a call into its own module; this file only sequences them and
+// guarantees the invariants that span steps: the decision is in the audit
+// before any upstream byte flows (1), nothing is served without an allow (2),
+// and every read that started ends with a completion or failure event.
+import { GatewayError, causeReason } from '../http/errors.ts';
+import { identityErrorCode, type TokenVerifier } from '../identity/verify-access-token.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Router } from '../routing/resolve-route.ts';
+import { evaluatePolicy } from '../policy/evaluate-policy.ts';
+import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
+import { callerResponseHeaders } from '../proxy/forward-headers.ts';
+import { observeStream, type StreamOutcome } from '../proxy/observe-stream.ts';
+
+export interface ReadDeps {
+  verifier: TokenVerifier;
+  router: Router;
+  audit: AuditLog;
+  secrets: Record<string, unknown>;
+  now: () => number;
+  waitUntil: (promise: Promise<unknown>) => void;
+  upstreamFetch?: UpstreamFetch;
+}
+
+/** Writes an event that must not delay or fail the response (the failure is logged). */
+function auditLater(deps: ReadDeps, event: Parameters<AuditLog['write']>[0]): void {
+  deps.waitUntil(
+    deps.audit.write(event).catch((error: unknown) => {
+      console.error(`[${event.requestId}] audit write failed: ${causeReason(error)}`);
+    }),
+  );
+}
+
+export async function readTrace(
+  request: Request,
+  requestId: string,
+  deps: ReadDeps,
+): Promise<Response> {
+  const started = deps.now();
+  const url = new URL(request.url);
+  const method = request.method.toUpperCase();
+  const base = { requestId, method, path: url.pathname };
+
+  // 1 identity
+  const verified = await deps.verifier.verify(request.headers.get('authorization'));
+  if (!verified.ok) {
+    const code = identityErrorCode(verified.reason);
+    auditLater(deps, {
+      ...base,
+      event: 'auth_failed',
+      decision: 'unauthenticated',
+      reason: `${verified.reason}: ${verified.detail}`,
+    });
+    throw new GatewayError(code, { cause: new Error(verified.detail) });
+  }
+  const principal = verified.principal;
+
+  // 2 route
+  const route = deps.router.resolve(url.pathname);
+  if (route === null) {
+    auditLater(deps, {
+      ...base,
+      event: 'decision',
+      principal,
+      decision: 'not_found',
+      reason: 'no namespace serves this path',
+    });
+    throw new GatewayError('not_found');
+  }
+  const { namespace } = route;
+  const scope = { ...base, principal, namespace: namespace.id, resourceId: route.resourceId };
+
+  // 3 policy
+  const decision = evaluatePolicy(namespace, {
+    principal,
+    method,
+    path: route.relativePath,
+    resourceId: route.resourceId,
+  });
+
+  // 4 audit: the decision is recorded before anything else happens (awaited).
+  await deps.audit.write({
+    ...scope,
+    event: 'decision',
+    decision: decision.outcome,
+    ruleId: decision.ruleId,
+  });
+
+  switch (decision.outcome) {
+    case 'deny':
+      throw new GatewayError('access_denied');
+    case 'block':
+      throw new GatewayError('blocked', { publicDetail: decision.message });
+    case 'review':
+      // The review flow is not built yet: fail closed.
+      throw new GatewayError('access_denied');
+    case 'allow':
+      break;
+  }
+
+  // 6 upstream
+  let upstream: Response;
+  try {
+    upstream = await fetchUpstream({
+      upstream: namespace.upstream,
+      relativePath: route.relativePath,
+      search: url.search,
+      incoming: request,
+      requestId,
+      secrets: deps.secrets,
+      ...(deps.upstreamFetch === undefined ? {} : { fetch: deps.upstreamFetch }),
+    });
+  } catch (error) {
+    auditLater(deps, {
+      ...scope,
+      event: 'failed',
+      reason: causeReason(error),
+      durationMs: deps.now() - started,
+    });
+    throw error;
+  }
+
+  if (upstream.status === 401 || upstream.status === 407) {
+    // The store refused the gateway's own credential: the caller can do nothing about it.
+    await upstream.body?.cancel();
+    auditLater(deps, {
+      ...scope,
+      event: 'failed',
+      upstreamStatus: upstream.status,
+      reason: 'trace store rejected the gateway credential',
+      durationMs: deps.now() - started,
+    });
+    throw new GatewayError('upstream_unavailable');
+  }
+
+  const headers = callerResponseHeaders(upstream.headers, requestId);
+  if (upstream.body === null || method === 'HEAD') {
+    await upstream.body?.cancel();
+    auditLater(deps, {
+      ...scope,
+      event: 'completed',
+      upstreamStatus: upstream.status,
+      status: upstream.status,
+      bytes: 0,
+      durationMs: deps.now() - started,
+    });
+    return new Response(null, { status: upstream.status, headers });
+  }
+
+  // 9 completion, once the caller has the last byte (or the stream broke).
+  const onEnd = (outcome: StreamOutcome) => {
+    const common = {
+      ...scope,
+      upstreamStatus: upstream.status,
+      status: upstream.status,
+      bytes: outcome.bytes,
+      durationMs: deps.now() - started,
+    };
+    if (outcome.kind === 'completed') auditLater(deps, { ...common, event: 'completed' });
+    else if (outcome.kind === 'failed')
+      auditLater(deps, {
+        ...common,
+        event: 'failed',
+        reason: `stream failed: ${causeReason(outcome.error)}`,
+      });
+    else
+      auditLater(deps, {
+        ...common,
+        event: 'failed',
+        reason: 'client disconnected before the end',
+      });
+  };
+  return new Response(observeStream(upstream.body, onEnd), { status: upstream.status, headers });
+}
