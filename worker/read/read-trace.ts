@@ -7,7 +7,8 @@
 import { GatewayError, causeReason } from '../http/errors.ts';
 import { identityErrorCode, type TokenVerifier } from '../identity/verify-access-token.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Router } from '../routing/resolve-route.ts';
+import type { Route, Router } from '../routing/resolve-route.ts';
+import type { Principal } from '../identity/principal.ts';
 import { evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
 import { callerResponseHeaders } from '../proxy/forward-headers.ts';
@@ -87,17 +88,44 @@ export async function readTrace(
     ruleId: decision.ruleId,
   });
 
+  const read: AuthorizedRead = { request, url, method, route, scope, started, mask: undefined };
   switch (decision.outcome) {
     case 'deny':
       throw new GatewayError('access_denied');
     case 'block':
       throw new GatewayError('blocked', { publicDetail: decision.message });
     case 'review':
-      // The review flow is not built yet: fail closed.
+      // 5 review: the review flow is not built yet, so fail closed.
       throw new GatewayError('access_denied');
     case 'allow':
-      break;
+      return serveTrace({ ...read, mask: decision.mask }, deps);
   }
+}
+
+/** A read the policy (or a reviewer) has allowed; its decision row is written. */
+export interface AuthorizedRead {
+  request: Request;
+  url: URL;
+  method: string;
+  route: Route;
+  scope: {
+    requestId: string;
+    method: string;
+    path: string;
+    principal: Principal;
+    namespace: string;
+    resourceId: string | null;
+  };
+  started: number;
+  /** The masking profile that applies, if any. */
+  mask: string | undefined;
+}
+
+/** Steps 6–9: fetch from the store, mask, record, and audit the completion. */
+export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<Response> {
+  const { request, url, method, route, scope, started } = read;
+  const { namespace } = route;
+  const { requestId } = scope;
 
   // 6 upstream
   let upstream: Response;
@@ -148,6 +176,9 @@ export async function readTrace(
     return new Response(null, { status: upstream.status, headers });
   }
 
+  // The body flows: upstream → 7 mask → 8 record → 9 observe → caller.
+  const body: ReadableStream<Uint8Array> = upstream.body;
+
   // 9 completion, once the caller has the last byte (or the stream broke).
   const onEnd = (outcome: StreamOutcome) => {
     const common = {
@@ -171,5 +202,5 @@ export async function readTrace(
         reason: 'client disconnected before the end',
       });
   };
-  return new Response(observeStream(upstream.body, onEnd), { status: upstream.status, headers });
+  return new Response(observeStream(body, onEnd), { status: upstream.status, headers });
 }
