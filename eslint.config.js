@@ -5,7 +5,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.cache/', '.wrangler/', 'migrations/', 'worker/env.d.ts', 'test-output/'],
+    ignores: [
+      'node_modules/',
+      '.cache/',
+      '.wrangler/',
+      'migrations/',
+      'worker/env.d.ts',
+      'test-output/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -30,7 +30,9 @@ if [ "$(node_major)" -lt 22 ]; then
 fi
 
 stamp="node_modules/.install-stamp"
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+if [ "${TRACEGATE_SKIP_INSTALL:-}" = 1 ]; then
+  : # the caller vouches for node_modules (e.g. a scratch checkout sharing it)
+elif [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "run.sh: installing dependencies (npm ci)" >&2
   if [ -f package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error

@@ -1,15 +1,33 @@
-// The Worker entry: validates the bundled configuration at startup (an invalid
-// file fails `wrangler dev` and `wrangler deploy` with a message naming the
-// field) and serves the gateway.
-import configText from 'tracegate-config';
-import { parseGatewayConfig } from './config/load.ts';
+// The Worker entry: serves the gateway with the active configuration (see
+// config/active-config.ts: the bundled file, validated at startup, or a
+// TRACEGATE_CONFIG override).
+import { activeConfig } from './config/active-config.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import { GatewayError } from './http/errors.ts';
+import { problemResponse } from './http/problem.ts';
 import { createApp } from './app.ts';
 
-const config = parseGatewayConfig(configText);
-const app = createApp({ config });
+const apps = new WeakMap<GatewayConfig, ReturnType<typeof createApp>>();
+function appFor(config: GatewayConfig): ReturnType<typeof createApp> {
+  let app = apps.get(config);
+  if (app === undefined) {
+    app = createApp({ config });
+    apps.set(config, app);
+  }
+  return app;
+}
 
 export default {
-  fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async fetch(request, env, ctx) {
+    let config: GatewayConfig;
+    try {
+      config = activeConfig(env);
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : new GatewayError('internal_error');
+      return problemResponse(failure, crypto.randomUUID());
+    }
+    return appFor(config).fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env & { TRACEGATE_CONFIG?: string }>;
 
 export { AccessRequest } from '../durable-objects/access-request.ts';

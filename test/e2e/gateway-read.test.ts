@@ -1,0 +1,205 @@
+// The foundation end to end: real tokens from the development OIDC provider,
+// the gateway under wrangler dev (workerd, local D1), the origin shim that
+// insists on its own credential. Attacker-side tokens are built here from the
+// IdP's real public key and real tokens.
+import { createHmac, createPublicKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+} from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTracesDir } from '../../local-dev/paths.ts';
+import { startE2EStack, type E2EStack } from './support/e2e-stack.ts';
+
+let e2e: E2EStack;
+const langfuseTrace = readFileSync(path.join(defaultTracesDir, 'langfuse-langgraph-js.trace.json'));
+
+beforeAll(async () => {
+  e2e = await startE2EStack();
+});
+afterAll(async () => {
+  await e2e?.close();
+});
+
+const b64url = (value: string | Uint8Array) => Buffer.from(value).toString('base64url');
+
+async function read(pathname: string, token?: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${e2e.gatewayUrl}${pathname}`, {
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
+  });
+  return { response, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** Paths unique to a case, so the origin log shows whether the case reached the store. */
+const attackPath = (name: string) => `/langfuse/api/public/traces/attack-${name}`;
+const reachedStore = (pathname: string) =>
+  e2e.originLog.some((line) => line.includes(pathname.replace('/langfuse', '')));
+
+describe('an allowed read through the real stack', () => {
+  it('returns the trace byte for byte, the store credential injected by the gateway', async () => {
+    const token = await e2e.tokenFor('dave');
+    const { response, body } = await read('/langfuse/api/public/traces/langgraph-weather', token);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(body.equals(langfuseTrace)).toBe(true);
+    // The origin log sees this read, so its absence below means something.
+    expect(reachedStore('/langfuse/api/public/traces/langgraph-weather')).toBe(true);
+    // The store itself refuses the caller's token: only the injected credential opens it.
+    const direct = await fetch(`${e2e.stack.origin.url}/api/public/traces/langgraph-weather`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(direct.status).toBe(401);
+  });
+
+  it('streams OTLP, NDJSON and SSE traces in the otlp namespace', async () => {
+    const token = await e2e.tokenFor('alice');
+    const sse = await read('/otlp/sse/traces/anthropic-thinking', token);
+    expect(sse.response.status).toBe(200);
+    expect(sse.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(sse.body.toString()).toContain('thinking_delta');
+  });
+
+  it('leaves a decision row and a completion row in the audit log', async () => {
+    const token = await e2e.tokenFor('dave');
+    const { response } = await read('/langfuse/api/public/traces/openai-agents-hello', token);
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id') ?? '';
+    const rows = await e2e.sql<{
+      event: string;
+      decision: string;
+      rule_id: string;
+      actor_email: string;
+      bytes: number;
+    }>(
+      `SELECT event, decision, rule_id, actor_email, bytes FROM audit_events WHERE request_id = '${requestId}' ORDER BY seq`,
+    );
+    expect(rows.map((r) => r.event)).toEqual(['decision', 'completed']);
+    expect(rows[0]).toMatchObject({
+      decision: 'allow',
+      rule_id: 'auditors-read',
+      actor_email: 'dave@example.test',
+    });
+    expect(rows[1]?.bytes).toBeGreaterThan(1000);
+  });
+});
+
+describe('policy through the real stack', () => {
+  it('blocks bulk listing with the rule message and denies users with no matching rule', async () => {
+    const blocked = await read('/langfuse/api/public/traces', await e2e.tokenFor('alice'));
+    expect(blocked.response.status).toBe(403);
+    expect(JSON.parse(blocked.body.toString())).toMatchObject({ code: 'blocked' });
+    const denied = await read(
+      '/langfuse/api/public/traces/langgraph-weather',
+      await e2e.tokenFor('mallory'),
+    );
+    expect(denied.response.status).toBe(403);
+    expect(JSON.parse(denied.body.toString())).toMatchObject({ code: 'access_denied' });
+  });
+});
+
+describe('forged and broken tokens are a 401 and never reach the store', () => {
+  let real: string;
+  let realHeader: { kid?: string };
+  let idpJwk: JWK;
+
+  beforeAll(async () => {
+    real = await e2e.tokenFor('alice');
+    realHeader = decodeProtectedHeader(real);
+    const jwks = (await (await fetch(e2e.stack.idp.jwksUri)).json()) as { keys: JWK[] };
+    const key = jwks.keys.find((k) => k.kid === realHeader.kid);
+    if (key === undefined) throw new Error('the IdP does not publish the key of its own token');
+    idpJwk = key;
+    expect(createLocalJWKSet(jwks)).toBeTypeOf('function');
+  });
+
+  const cases: [string, () => Promise<string | undefined>][] = [
+    ['no-token', async () => undefined],
+    [
+      'alg-none',
+      async () => `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${real.split('.')[1]}.`,
+    ],
+    [
+      'hs256-with-public-key',
+      async () => {
+        // The classic key-confusion attack: HMAC keyed with the IdP's public key.
+        const header = b64url(JSON.stringify({ alg: 'HS256', kid: realHeader.kid }));
+        const payload = real.split('.')[1] ?? '';
+        const pem = createPublicKey({
+          key: idpJwk as NodeJsonWebKey,
+          format: 'jwk',
+        }).export({
+          type: 'spki',
+          format: 'pem',
+        });
+        const signature = createHmac('sha256', pem)
+          .update(`${header}.${payload}`)
+          .digest('base64url');
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
+    [
+      'attacker-key-with-idp-kid',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return new SignJWT({ ...decodeJwt(real), groups: ['auditor'] })
+          .setProtectedHeader({ alg: 'RS256', kid: realHeader.kid })
+          .sign(privateKey);
+      },
+    ],
+    [
+      'tampered-groups',
+      async () => {
+        const [header, , signature] = real.split('.');
+        const payload = b64url(JSON.stringify({ ...decodeJwt(real), groups: ['auditor'] }));
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
+    [
+      'unknown-issuer',
+      async () => {
+        const { privateKey, publicKey } = await generateKeyPair('RS256');
+        await exportJWK(publicKey);
+        return new SignJWT({ sub: 'alice', groups: ['auditor'] })
+          .setProtectedHeader({ alg: 'RS256', kid: 'evil' })
+          .setIssuer('http://evil.localhost')
+          .setAudience('tracegate')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(privateKey);
+      },
+    ],
+    ['malformed', async () => 'not.a.jwt'],
+    ['oversized', async () => 'a'.repeat(20_000)],
+  ];
+
+  for (const [name, makeToken] of cases) {
+    it(`${name}: 401 problem+json with a challenge, and no upstream request`, async () => {
+      const pathname = attackPath(name);
+      const { response, body } = await read(pathname, await makeToken());
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="tracegate"/);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(body.toString())).toMatchObject({ status: 401 });
+      expect(reachedStore(pathname)).toBe(false);
+    });
+  }
+
+  it('an attack row in the audit says why, the caller was told nothing more', async () => {
+    const { response, body } = await read(attackPath('audited'), `${real.slice(0, -4)}AAAA`);
+    expect(response.status).toBe(401);
+    expect(body.toString()).not.toMatch(/signature|jose|JWS/i);
+    const rows = await e2e.sql<{ event: string; reason: string }>(
+      `SELECT event, reason FROM audit_events WHERE request_id = '${response.headers.get('x-request-id')}'`,
+    );
+    expect(rows).toEqual([
+      { event: 'auth_failed', reason: expect.stringMatching(/^bad_signature/) },
+    ]);
+  });
+});
