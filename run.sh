@@ -29,18 +29,27 @@ if [ "$(node_major)" -lt 22 ]; then
   # npm from the machine runs on whatever `node` is first on PATH.
 fi
 
+# node_modules is (re)installed when package-lock.json differs from the one it
+# was installed from (a content hash, not a timestamp, so a fresh clone, a
+# pull or an `npm install` elsewhere are all caught, and nothing else is).
 stamp="node_modules/.install-stamp"
+lock_hash() { sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1; }
 if [ "${TRACEGATE_SKIP_INSTALL:-}" = 1 ]; then
   : # the caller vouches for node_modules (e.g. a scratch checkout sharing it)
-elif [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   echo "run.sh: installing dependencies (npm ci)" >&2
   if [ -f package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
   else
     npm install --no-audit --no-fund --loglevel=error
   fi
-  mkdir -p node_modules && touch "$stamp"
+  mkdir -p node_modules && lock_hash > "$stamp"
 fi
 
 export PATH="$root/node_modules/.bin:$PATH"
+if [ "${1:-}" = npm ] && { [ "${2:-}" = install ] || [ "${2:-}" = i ] || [ "${2:-}" = uninstall ]; }; then
+  "$@"
+  lock_hash > "$stamp"
+  exit 0
+fi
 exec "$@"
