@@ -12,7 +12,11 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations },
+        // AUDIT_MAC_KEY: a test-only audit signing key (production sets a secret).
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          AUDIT_MAC_KEY: 'vitest-only-audit-mac-key-0123456789abcdef',
+        },
         // A test that reaches the network by accident fails loudly.
         outboundService: (request: Request) =>
           new Response(`unexpected outbound request in a test: ${request.url}`, { status: 599 }),

@@ -1,7 +1,7 @@
 // The contract between the gateway and the AccessRequest Durable Object:
 // the shapes its RPC methods take and return. Kept apart from the class so the
 // Worker, the review pages and the tests share one definition.
-import type { ReviewSettings } from '../worker/config/schema.ts';
+import type { NotifyTarget, ReviewSettings } from '../worker/config/schema.ts';
 
 export type AccessRequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
 export type GrantScope = ReviewSettings['grantScope'];
@@ -24,7 +24,7 @@ export interface AccessRequestInit {
   ruleId: string;
   justification: string | null;
   review: ReviewSettings; // reviewer groups, approvals, TTLs, scope
-  notify: unknown[]; // the namespace's notification targets (NotifyTarget[])
+  notify: NotifyTarget[]; // the namespace's notification targets
   reviewUrl: string;
 }
 
@@ -69,6 +69,53 @@ export type DecideResult =
   | { ok: true; view: AccessRequestView }
   | {
       ok: false;
-      reason: 'not_pending' | 'self_approval' | 'not_a_reviewer' | 'already_decided_by_reviewer';
+      reason: DecideRefusal;
       view: AccessRequestView;
     };
+
+/**
+ * Why a decision was refused. `not_pending`: the request is already approved,
+ * denied, expired or cancelled (see `view.status`); `already_decided_by_reviewer`:
+ * this reviewer already decided the other way (the same decision again is an
+ * idempotent success); `reason_required`: a deny without a reason.
+ */
+export type DecideRefusal =
+  | 'not_pending'
+  | 'self_approval'
+  | 'not_a_reviewer'
+  | 'already_decided_by_reviewer'
+  | 'reason_required';
+
+export interface DecideOptions {
+  /** Required to deny (shown to the requester); optional note on an approval. */
+  reason: string | null;
+  /** Grant duration the approver picks (null/absent: the cap); clamped to the rule's cap. */
+  grantTtlSeconds?: number | null;
+  /** Gateway request id of the call carrying the decision, for the audit row. */
+  requestId?: string;
+}
+
+export type CancelResult =
+  | { ok: true; view: AccessRequestView }
+  | { ok: false; reason: 'not_pending' | 'not_requester'; view: AccessRequestView };
+
+/**
+ * The RPC surface of the AccessRequest Durable Object. `view()` answers null
+ * for an id that was never created; the other methods (except `create`) throw
+ * on such an id, so callers look the request up with `view()` first.
+ * Every method settles a due expiry before it answers: a request past its
+ * deadline is `expired` even if the alarm has not run yet.
+ */
+export interface AccessRequestRpc {
+  /** Creates the request; the same `init.requestId` again returns it unchanged. */
+  create(init: AccessRequestInit): Promise<AccessRequestView>;
+  view(): Promise<AccessRequestView | null>;
+  decide(
+    reviewer: Actor,
+    decision: 'approve' | 'deny',
+    options: DecideOptions,
+  ): Promise<DecideResult>;
+  cancel(requester: Actor, options?: { requestId?: string }): Promise<CancelResult>;
+  /** Resolves when the request leaves `pending`, or after `ms` (capped at 5 minutes). */
+  waitForDecision(ms: number): Promise<AccessRequestView>;
+}

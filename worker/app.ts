@@ -9,11 +9,19 @@ import { createRouter } from './routing/resolve-route.ts';
 import { createD1AuditLog, type AuditLog } from './audit/audit-log.ts';
 import { readTrace, type ReadDeps } from './read/read-trace.ts';
 import type { UpstreamFetch } from './proxy/fetch-upstream.ts';
+import { createReviewApp } from './review/pages/review-app.ts';
+import { createRequestsApi } from './requests/requests-api.ts';
+import { createAuditApi } from './auditor/audit-api.ts';
+import { createAuditorPages } from './auditor/auditor-pages.ts';
+import { reviewSessionPrincipal } from './auditor/browser-session.ts';
+import { createSessionsApi } from './auditor/sessions-api.ts';
 
 export interface AppOptions {
   config: GatewayConfig;
   /** Test seams: the JWKS fetch, the upstream fetch, the clock, the audit log. */
   jwksFetch?: typeof fetch;
+  /** Test seam: reviewer sign-in calls to the IdP (discovery, token endpoint). */
+  idpFetch?: typeof fetch;
   upstreamFetch?: UpstreamFetch;
   now?: () => number;
   auditLog?: (env: Env) => AuditLog;
@@ -33,7 +41,7 @@ export function createApp(options: AppOptions) {
     maxTokenBytes: config.gateway.maxTokenBytes,
   });
   const router = createRouter(config.namespaces);
-  const auditLogFor = options.auditLog ?? ((env: Env) => createD1AuditLog(env.AUDIT_DB, now));
+  const auditLogFor = options.auditLog ?? ((env: Env) => createD1AuditLog(env.AUDIT_DB, now, env));
 
   const app = new Hono<AppEnv>();
 
@@ -56,6 +64,19 @@ export function createApp(options: AppOptions) {
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
+  app.route('/review', createReviewApp({ ...options, now }));
+  app.route('/v1/requests', createRequestsApi({ config, verifier, auditLog: auditLogFor }));
+  const auditor = {
+    verifier,
+    auditorGroups: config.gateway.auditorGroups,
+    auditLogFor,
+    now,
+    browserPrincipal: reviewSessionPrincipal(now),
+  };
+  app.route('/v1/sessions', createSessionsApi(auditor));
+  app.route('/v1/audit', createAuditApi(auditor));
+  app.route('/audit', createAuditorPages(auditor));
+
   app.all('*', async (c) => {
     const deps: ReadDeps = {
       verifier,
@@ -64,6 +85,13 @@ export function createApp(options: AppOptions) {
       secrets: c.env as unknown as Record<string, unknown>,
       now,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      recordings: c.env.RECORDINGS,
+      review: {
+        accessRequests: c.env.ACCESS_REQUESTS,
+        db: c.env.AUDIT_DB,
+        publicUrl: c.env.PUBLIC_URL,
+        maxWaitSeconds: config.gateway.maxWaitSeconds,
+      },
       ...(options.upstreamFetch === undefined ? {} : { upstreamFetch: options.upstreamFetch }),
     };
     return readTrace(c.req.raw, c.get('requestId'), deps);

@@ -3,10 +3,15 @@
 // Writes are awaited by the caller where the invariant needs it ("no byte
 // without a decision record"); a failed write surfaces as `audit_unavailable`
 // and the read stops there.
+//
+// Each row is signed with AUDIT_MAC_KEY (row-mac.ts, TAMPER-EVIDENCE.md); a
+// missing key fails every write (mac-key.ts), so nothing unsigned is logged.
 import { drizzle } from 'drizzle-orm/d1';
 import type { Principal } from '../identity/principal.ts';
 import { GatewayError } from '../http/errors.ts';
 import { auditEvents } from './schema.ts';
+import { auditMacKey } from './mac-key.ts';
+import { rowMac } from './row-mac.ts';
 
 export type AuditEventKind =
   | 'auth_failed'
@@ -84,12 +89,20 @@ export function toRow(event: AuditEvent, now: number) {
   };
 }
 
-export function createD1AuditLog(db: D1Database, now: () => number = Date.now): AuditLog {
+/** `secrets`: the Worker env (or any object) holding AUDIT_MAC_KEY. */
+export function createD1AuditLog(
+  db: D1Database,
+  now: () => number = Date.now,
+  secrets: object = {},
+): AuditLog {
   const orm = drizzle(db);
   return {
     async write(event: AuditEvent): Promise<void> {
       try {
-        await orm.insert(auditEvents).values(toRow(event, now()));
+        const key = await auditMacKey(secrets);
+        if (!key.ok) throw new Error(key.reason);
+        const row = toRow(event, now());
+        await orm.insert(auditEvents).values({ ...row, mac: await rowMac(key.key, row) });
       } catch (cause) {
         throw new GatewayError('audit_unavailable', { cause });
       }

@@ -38,6 +38,8 @@ export const auditEvents = sqliteTable(
     /** JSON object: masked item count per entity type (never the values). */
     maskCounts: text('mask_counts'),
     recordingKey: text('recording_key'),
+    /** HMAC-SHA-256 (hex) of the row's content under AUDIT_MAC_KEY: see TAMPER-EVIDENCE.md. */
+    mac: text('mac'),
   },
   (t) => [
     index('audit_events_at').on(t.at),

@@ -179,6 +179,29 @@ export const namespaceSchema = z.strictObject({
     .prefault({}),
 });
 
+const reviewLoginSchema = z.strictObject({
+  /** The `issuers[].id` reviewers sign in with; its keys and claim mapping apply. */
+  issuer: id,
+  /** A public client registered at that issuer (code flow, PKCE S256). */
+  clientId: z.string().min(1),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'an OAuth scope token'))
+    .refine((scopes) => scopes.includes('openid'), 'must include "openid"')
+    .default(['openid', 'email', 'profile', 'groups']),
+  /** Callback path registered at the IdP, below /review. */
+  redirectPath: z
+    .string()
+    .regex(/^\/review\/[A-Za-z0-9._~-]+$/, 'a path like "/review/callback"')
+    .refine((path) => !['/review/login', '/review/logout'].includes(path), 'a reserved path')
+    .default('/review/callback'),
+  sessionTtlSeconds: z
+    .number()
+    .int()
+    .min(300)
+    .max(86_400)
+    .default(8 * 3600),
+});
+
 export const gatewayConfigSchema = z
   .strictObject({
     version: z.literal(1),
@@ -189,6 +212,8 @@ export const gatewayConfigSchema = z
         auditorGroups: z.array(z.string().min(1)).default(['auditor']),
         /** Requests whose bearer token is longer than this are rejected unparsed. */
         maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),
+        /** Reviewer sign-in at the gateway (OIDC code + PKCE); without it, /review is read-only. */
+        reviewLogin: reviewLoginSchema.optional(),
       })
       .prefault({}),
     issuers: z.array(issuerSchema).min(1),
@@ -226,6 +251,14 @@ export const gatewayConfigSchema = z
       config.namespaces.map((n) => n.pathPrefix),
       (i) => ['namespaces', i, 'pathPrefix'],
     );
+    const login = config.gateway.reviewLogin;
+    if (login !== undefined && !config.issuers.some((i) => i.id === login.issuer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway', 'reviewLogin', 'issuer'],
+        message: `unknown issuer id "${login.issuer}"`,
+      });
+    }
     const profiles = new Set(Object.keys(config.masking.profiles));
     config.namespaces.forEach((ns, n) => {
       seen(
@@ -259,3 +292,4 @@ export type PolicyRule = z.infer<typeof ruleSchema>;
 export type ReviewSettings = z.infer<typeof reviewSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
+export type ReviewLoginConfig = z.infer<typeof reviewLoginSchema>;

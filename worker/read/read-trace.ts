@@ -13,6 +13,9 @@ import { evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
 import { callerResponseHeaders } from '../proxy/forward-headers.ts';
 import { observeStream, type StreamOutcome } from '../proxy/observe-stream.ts';
+import { beginRecording, type SessionRecording } from '../recording/session-recorder.ts';
+import type { SessionEvent } from '../recording/session-events.ts';
+import { holdForReview, type ReviewDeps } from '../review/hold-for-review.ts';
 
 export interface ReadDeps {
   verifier: TokenVerifier;
@@ -22,14 +25,24 @@ export interface ReadDeps {
   now: () => number;
   waitUntil: (promise: Promise<unknown>) => void;
   upstreamFetch?: UpstreamFetch;
+  /** R2 bucket for session recordings (step 8); without it recordings are missing. */
+  recordings?: R2Bucket;
+  /** Test seam: the multipart part size of recordings (default 8 MiB). */
+  recordingPartSize?: number;
+  /** Step 5: the review flow's bindings; without them a review outcome fails closed. */
+  review?: ReviewDeps;
 }
 
+type AuditEvent = Parameters<AuditLog['write']>[0];
+
 /** Writes an event that must not delay or fail the response (the failure is logged). */
-function auditLater(deps: ReadDeps, event: Parameters<AuditLog['write']>[0]): void {
+function auditLater(deps: ReadDeps, event: AuditEvent | Promise<AuditEvent>): void {
   deps.waitUntil(
-    deps.audit.write(event).catch((error: unknown) => {
-      console.error(`[${event.requestId}] audit write failed: ${causeReason(error)}`);
-    }),
+    Promise.resolve(event).then((ready) =>
+      deps.audit.write(ready).catch((error: unknown) => {
+        console.error(`[${ready.requestId}] audit write failed: ${causeReason(error)}`);
+      }),
+    ),
   );
 }
 
@@ -88,15 +101,31 @@ export async function readTrace(
     ruleId: decision.ruleId,
   });
 
-  const read: AuthorizedRead = { request, url, method, route, scope, started, mask: undefined };
+  const decisionEvent: SessionEvent = {
+    type: 'decision',
+    at: deps.now(),
+    outcome: decision.outcome,
+    ruleId: decision.ruleId,
+    mask: 'mask' in decision ? (decision.mask ?? null) : null,
+  };
+  const read: AuthorizedRead = {
+    request,
+    url,
+    method,
+    route,
+    scope,
+    started,
+    mask: undefined,
+    sessionEvents: [decisionEvent],
+  };
   switch (decision.outcome) {
     case 'deny':
       throw new GatewayError('access_denied');
     case 'block':
       throw new GatewayError('blocked', { publicDetail: decision.message });
     case 'review':
-      // 5 review: the review flow is not built yet, so fail closed.
-      throw new GatewayError('access_denied');
+      // 5 review: a grant, or a held / 202 answer while reviewers decide.
+      return holdForReview(read, decision, deps);
     case 'allow':
       return serveTrace({ ...read, mask: decision.mask }, deps);
   }
@@ -119,6 +148,8 @@ export interface AuthorizedRead {
   started: number;
   /** The masking profile that applies, if any. */
   mask: string | undefined;
+  /** The session's timeline so far (decision, review events): see appendSessionEvent. */
+  sessionEvents?: SessionEvent[];
 }
 
 /** Steps 6–9: fetch from the store, mask, record, and audit the completion. */
@@ -165,19 +196,30 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
   const headers = callerResponseHeaders(upstream.headers, requestId);
   if (upstream.body === null || method === 'HEAD') {
     await upstream.body?.cancel();
-    auditLater(deps, {
-      ...scope,
-      event: 'completed',
-      upstreamStatus: upstream.status,
-      status: upstream.status,
-      bytes: 0,
-      durationMs: deps.now() - started,
-    });
+    // 8 record: a session without a body still has a request, decisions and a head.
+    const recording = await startRecording(read, upstream.status, headers, null, deps);
+    recording.tapEmpty();
+    auditLater(
+      deps,
+      recording.annotate({
+        ...scope,
+        event: 'completed',
+        upstreamStatus: upstream.status,
+        status: upstream.status,
+        bytes: 0,
+        durationMs: deps.now() - started,
+      }),
+    );
     return new Response(null, { status: upstream.status, headers });
   }
 
   // The body flows: upstream → 7 mask → 8 record → 9 observe → caller.
   const body: ReadableStream<Uint8Array> = upstream.body;
+
+  // 8 record: started before the first byte flows, so a namespace that
+  // requires a recording can still refuse the read. It taps the stream the
+  // caller gets, so it records what was served: the masked bytes, after 7.
+  const recording = await startRecording(read, upstream.status, headers, body, deps);
 
   // 9 completion, once the caller has the last byte (or the stream broke).
   const onEnd = (outcome: StreamOutcome) => {
@@ -188,19 +230,62 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
       bytes: outcome.bytes,
       durationMs: deps.now() - started,
     };
-    if (outcome.kind === 'completed') auditLater(deps, { ...common, event: 'completed' });
+    if (outcome.kind === 'completed')
+      auditLater(deps, recording.annotate({ ...common, event: 'completed' }));
     else if (outcome.kind === 'failed')
-      auditLater(deps, {
-        ...common,
-        event: 'failed',
-        reason: `stream failed: ${causeReason(outcome.error)}`,
-      });
+      auditLater(
+        deps,
+        recording.annotate({
+          ...common,
+          event: 'failed',
+          reason: `stream failed: ${causeReason(outcome.error)}`,
+        }),
+      );
     else
-      auditLater(deps, {
-        ...common,
-        event: 'failed',
-        reason: 'client disconnected before the end',
-      });
+      auditLater(
+        deps,
+        recording.annotate({
+          ...common,
+          event: 'failed',
+          reason: 'client disconnected before the end',
+        }),
+      );
   };
-  return new Response(observeStream(body, onEnd), { status: upstream.status, headers });
+  return new Response(observeStream(recording.tap(body), onEnd), {
+    status: upstream.status,
+    headers,
+  });
+}
+
+/**
+ * Step 8 start. A namespace that requires a recording refuses the read (503
+ * recording_unavailable, audited) when the recording cannot be started.
+ */
+async function startRecording(
+  read: AuthorizedRead,
+  status: number,
+  headers: Headers,
+  body: ReadableStream<Uint8Array> | null,
+  deps: ReadDeps,
+): Promise<SessionRecording> {
+  const recording = await beginRecording(
+    read,
+    { status, headers },
+    {
+      bucket: deps.recordings,
+      now: deps.now,
+      waitUntil: deps.waitUntil,
+      ...(deps.recordingPartSize === undefined ? {} : { partSize: deps.recordingPartSize }),
+    },
+  );
+  if (recording.refusal === null) return recording;
+  await body?.cancel().catch(() => undefined);
+  auditLater(deps, {
+    ...read.scope,
+    event: 'failed',
+    upstreamStatus: status,
+    reason: `recording unavailable: ${recording.refusal.reason}`,
+    durationMs: deps.now() - read.started,
+  });
+  throw new GatewayError('recording_unavailable', { cause: recording.refusal.cause });
 }

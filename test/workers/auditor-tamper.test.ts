@@ -1,0 +1,204 @@
+// Tamper evidence of the audit log against a real local D1: each kind of
+// tampering (altering a field, deleting, inserting, reordering rows, touching
+// a checkpoint) is found, and the verifier names the first bad seq.
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyD1AuditLog, writeCheckpoints } from '../../worker/audit/audit-chain-d1.ts';
+import { createD1AuditLog } from '../../worker/audit/audit-log.ts';
+import { auditMacKey } from '../../worker/audit/mac-key.ts';
+import { appFor, bearer, createHarness, type Harness } from './recording-harness.ts';
+
+let key: CryptoKey;
+let harness: Harness;
+let clock = Date.UTC(2026, 10, 20, 12, 0, 0);
+const now = () => clock;
+
+beforeAll(async () => {
+  const result = await auditMacKey(env);
+  if (!result.ok) throw new Error(result.reason);
+  key = result.key;
+  harness = await createHarness();
+});
+
+async function sql(statement: string, ...values: unknown[]): Promise<void> {
+  await env.AUDIT_DB.prepare(statement)
+    .bind(...values)
+    .run();
+}
+
+async function writeRows(count: number): Promise<void> {
+  const log = createD1AuditLog(env.AUDIT_DB, now, env);
+  for (let i = 0; i < count; i++) {
+    clock += 1000;
+    await log.write({
+      event: 'decision',
+      requestId: crypto.randomUUID(),
+      namespace: 'lf',
+      decision: i % 2 === 0 ? 'allow' : 'deny',
+      ruleId: `rule-${i}`,
+      reason: `row ${i}`,
+    });
+  }
+}
+
+const verify = () => verifyD1AuditLog(env.AUDIT_DB, key);
+
+beforeEach(async () => {
+  await sql('DELETE FROM audit_events');
+  await sql('DELETE FROM audit_checkpoints');
+  await sql("DELETE FROM sqlite_sequence WHERE name IN ('audit_events', 'audit_checkpoints')");
+  // Rows 1..10 sealed by three checkpoints (1..4, 5..8, 9..10); rows 11..13 not yet sealed.
+  await writeRows(10);
+  const sealed = await writeCheckpoints(env.AUDIT_DB, key, now, { maxRowsPerCheckpoint: 4 });
+  expect(sealed).toMatchObject({
+    kind: 'sealed',
+    checkpoints: [{ upToSeq: 4 }, { upToSeq: 8 }, { upToSeq: 10 }],
+  });
+  await writeRows(3);
+});
+
+describe('an untouched audit log', () => {
+  it('verifies, and reports what checkpoints cover', async () => {
+    expect(await verify()).toEqual({
+      ok: true,
+      rows: 13,
+      checkpoints: 3,
+      sealedUpToSeq: 10,
+      unsealedRows: 3,
+    });
+  });
+
+  it('a later checkpoint seals the new rows and links to the previous one', async () => {
+    const result = await writeCheckpoints(env.AUDIT_DB, key, now);
+    expect(result).toMatchObject({ kind: 'sealed', checkpoints: [{ fromSeq: 11, upToSeq: 13 }] });
+    expect(await verify()).toMatchObject({ ok: true, sealedUpToSeq: 13, unsealedRows: 0 });
+  });
+});
+
+describe('tampering is detected at the first bad seq', () => {
+  it('a changed field in a sealed row', async () => {
+    await sql("UPDATE audit_events SET decision = 'allow' WHERE seq = 6");
+    expect(await verify()).toMatchObject({ ok: false, seq: 6, reason: 'altered', rows: 5 });
+  });
+
+  it('a changed field in a row after the last checkpoint', async () => {
+    await sql("UPDATE audit_events SET actor_subject = 'someone-else' WHERE seq = 12");
+    expect(await verify()).toMatchObject({ ok: false, seq: 12, reason: 'altered' });
+  });
+
+  it('a MAC recomputed without the key does not help', async () => {
+    await sql(
+      "UPDATE audit_events SET reason = 'nothing to see', mac = ? WHERE seq = 2",
+      'f'.repeat(64),
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 2, reason: 'altered' });
+  });
+
+  it('a deleted sealed row', async () => {
+    await sql('DELETE FROM audit_events WHERE seq = 3');
+    expect(await verify()).toMatchObject({ ok: false, seq: 3, reason: 'missing_rows' });
+  });
+
+  it('a deleted row after the last checkpoint', async () => {
+    await sql('DELETE FROM audit_events WHERE seq = 11');
+    expect(await verify()).toMatchObject({ ok: false, seq: 11, reason: 'missing_rows' });
+  });
+
+  it('deleted sealed rows at the end of the log', async () => {
+    await sql('DELETE FROM audit_events WHERE seq >= 9');
+    expect(await verify()).toMatchObject({ ok: false, seq: 9, reason: 'missing_rows' });
+  });
+
+  it('an inserted row (forged MAC)', async () => {
+    await sql(
+      `INSERT INTO audit_events (event_id, at, event, request_id, decision, mac)
+       VALUES ('forged', ?, 'decision', 'r-forged', 'allow', ?)`,
+      clock,
+      'a'.repeat(64),
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 14, reason: 'altered' });
+  });
+
+  it('an inserted row without a MAC', async () => {
+    await sql(
+      "INSERT INTO audit_events (event_id, at, event, request_id) VALUES ('bare', ?, 'decision', 'r-bare')",
+      clock,
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 14, reason: 'unsigned' });
+  });
+
+  it('two sealed rows swapped (each keeps its valid MAC)', async () => {
+    await sql('UPDATE audit_events SET seq = -5 WHERE seq = 5');
+    await sql('UPDATE audit_events SET seq = 5 WHERE seq = 6');
+    await sql('UPDATE audit_events SET seq = 6 WHERE seq = -5');
+    expect(await verify()).toMatchObject({ ok: false, seq: 5, reason: 'misplaced' });
+  });
+
+  it('a sealed row replaced by a copy of another row', async () => {
+    await sql('DELETE FROM audit_events WHERE seq = 7');
+    await sql(
+      `INSERT INTO audit_events SELECT 7, event_id || '-copy', at, event, request_id, session_id,
+         access_request_id, actor_issuer, actor_subject, actor_email, actor_groups, namespace, method, path,
+         resource_id, decision, rule_id, reason, upstream_status, status, bytes, duration_ms, sha256,
+         mask_counts, recording_key, mac
+       FROM audit_events WHERE seq = 8`,
+    );
+    // The copy needs a new event_id (unique), which its MAC does not cover.
+    expect(await verify()).toMatchObject({ ok: false, seq: 7, reason: 'altered' });
+  });
+
+  it('a deleted checkpoint in the middle of the chain', async () => {
+    await sql('DELETE FROM audit_checkpoints WHERE from_seq = 5');
+    expect(await verify()).toMatchObject({ ok: false, seq: 5, reason: 'checkpoint_invalid' });
+  });
+
+  it('an edited checkpoint', async () => {
+    await sql(
+      "UPDATE audit_checkpoints SET row_tags = replace(row_tags, substr(row_tags, 1, 1), '0') WHERE from_seq = 1",
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 1, reason: 'checkpoint_invalid' });
+  });
+});
+
+describe('checkpointing and the API', () => {
+  it('refuses to seal rows that no longer verify', async () => {
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
+    const result = await writeCheckpoints(env.AUDIT_DB, key, now);
+    expect(result).toMatchObject({ kind: 'refused', seq: 12 });
+    expect(
+      await env.AUDIT_DB.prepare('SELECT count(*) AS n FROM audit_checkpoints').first('n'),
+    ).toBe(3);
+  });
+
+  it('GET /v1/audit/verify reports the first bad seq; POST /v1/audit/checkpoints seals on demand', async () => {
+    const auditor = await harness.auditorToken();
+    const call = async (method: string, path: string) => {
+      const ctx = createExecutionContext();
+      const response = await appFor(harness).request(
+        `https://gateway.test${path}`,
+        { ...bearer(auditor), method },
+        env,
+        ctx,
+      );
+      const body = (await response.json()) as Record<string, unknown>;
+      await waitOnExecutionContext(ctx);
+      return { status: response.status, body };
+    };
+    const sealed = await call('POST', '/v1/audit/checkpoints');
+    // The auditor's own access row (14) is written before the handler runs, so it is sealed too.
+    expect(sealed).toMatchObject({
+      status: 200,
+      body: { kind: 'sealed', checkpoints: [{ fromSeq: 11, upToSeq: 14 }] },
+    });
+    expect(await call('GET', '/v1/audit/verify')).toMatchObject({
+      status: 200,
+      body: { ok: true, rows: 15 },
+    });
+    await sql('UPDATE audit_events SET status = 200 WHERE seq = 4');
+    expect(await call('GET', '/v1/audit/verify')).toMatchObject({
+      status: 200,
+      body: { ok: false, seq: 4, reason: 'altered' },
+    });
+  });
+});

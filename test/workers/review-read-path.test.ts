@@ -1,0 +1,337 @@
+// Step 5 of the read path inside workerd: a read the policy sends to review
+// gets no trace bytes until a reviewer approves, is held or answered 202, and
+// is served under the grant afterwards, within the grant's scope and TTL only.
+// Real tokens, D1, Durable Objects; a scripted trace store; a frozen clock
+// (Date only) well ahead of real time, so alarms run only when a test runs them.
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createReviewHarness,
+  eventually,
+  type ReviewHarness,
+} from '../../worker/review/testing/review-app-harness.ts';
+
+const T0 = Date.UTC(2031, 6, 1, 9);
+const TRACE = '/lf/api/public/traces/t1';
+const WHY = { 'tracegate-justification': 'INC-42: checking a bad answer' };
+
+let h: ReviewHarness;
+let who: number;
+/** Fresh subjects per test: grants and pending requests never leak between tests. */
+let alice: string;
+let frank: string;
+
+beforeAll(async () => {
+  h = await createReviewHarness();
+});
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+  who = Math.floor(Math.random() * 1e9);
+  alice = `alice-${who}`;
+  frank = `frank-${who}`;
+  h.upstreamRequests.length = 0;
+  await h.token(alice, ['requester']);
+  await h.token(frank, ['requester']);
+  await h.token('bob', ['reviewer']);
+  await h.token('carol', ['reviewer']);
+  await h.token('sec', ['security']);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function requestAndApprove(path: string, body: Record<string, unknown> = {}) {
+  const first = await h.send(path, { as: alice, headers: WHY });
+  expect(first.response.status).toBe(202);
+  const id = String(first.json().id);
+  const approved = await h.send(`/v1/requests/${id}/approve`, {
+    as: 'bob',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(approved.response.status).toBe(200);
+  return id;
+}
+
+describe('a read that needs review', () => {
+  it('answers 202 with Location, Retry-After and the request, and asks the store nothing', async () => {
+    const { response, json } = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(response.status).toBe(202);
+    const body = json();
+    const id = String(body.id);
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(response.headers.get('location')).toBe(`/v1/requests/${id}`);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('preference-applied')).toBeNull();
+    expect(body).toEqual({
+      id,
+      status: 'pending',
+      reviewUrl: `http://localhost:8787/review/${id}`,
+      expiresAt: new Date(T0 + 600_000).toISOString(),
+      approvalsRequired: 1,
+      approvals: 0,
+    });
+    expect(h.upstreamRequests).toHaveLength(0);
+    const requestId = response.headers.get('x-request-id') ?? '';
+    expect((await h.auditRows({ requestId })).map((r) => [r.event, r.decision])).toEqual([
+      ['decision', 'review'],
+      ['review_created', 'pending'],
+    ]);
+  });
+
+  it('reuses the pending request when the same requester asks again for the same trace', async () => {
+    const first = await h.send(TRACE, { as: alice, headers: WHY });
+    const again = await h.send(`${TRACE}/observations`, { as: alice, headers: WHY });
+    expect(again.json().id).toBe(first.json().id);
+    const other = await h.send(TRACE, { as: frank, headers: WHY });
+    expect(other.json().id).not.toBe(first.json().id);
+    const rows = await h.auditRows({ accessRequestId: String(first.json().id) });
+    expect(rows.filter((r) => r.event === 'review_created')).toHaveLength(1);
+  });
+
+  it('refuses a read without the justification the rule requires, and opens nothing', async () => {
+    const { response, json } = await h.send(TRACE, { as: alice });
+    expect(response.status).toBe(400);
+    expect(json()).toMatchObject({ code: 'justification_required' });
+    expect(await h.latestRequestOf(alice)).toBeNull();
+    const long = await h.send(TRACE, {
+      as: alice,
+      headers: { 'tracegate-justification': 'x'.repeat(1001) },
+    });
+    expect(long.response.status).toBe(400);
+    expect(long.json()).toMatchObject({ code: 'bad_request' });
+  });
+});
+
+describe('after an approval', () => {
+  it('serves the retried read under the grant, audited as grant_used before the store is asked', async () => {
+    const id = await requestAndApprove(TRACE);
+    const { response, body } = await h.send(TRACE, { as: alice });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ id: 't1', observations: [] });
+    expect(h.upstreamRequests).toHaveLength(1);
+    const rows = await h.auditRows({ requestId: response.headers.get('x-request-id') ?? '' });
+    expect(rows.map((r) => r.event)).toEqual(['decision', 'grant_used', 'completed']);
+    expect(rows[1]).toMatchObject({
+      access_request_id: id,
+      actor_subject: alice,
+      decision: 'allow',
+    });
+  });
+
+  it('opens other paths of the same trace under a trace grant, but never another trace', async () => {
+    await requestAndApprove(TRACE);
+    expect((await h.send(`${TRACE}/observations`, { as: alice })).response.status).toBe(200);
+    const other = await h.send('/lf/api/public/traces/t2', { as: alice, headers: WHY });
+    expect(other.response.status).toBe(202);
+    expect(h.upstreamRequests.map((r) => new URL(r.url).pathname)).toEqual([
+      '/api/public/traces/t1/observations',
+    ]);
+  });
+
+  it('opens only the same path under a request grant', async () => {
+    await requestAndApprove('/lfreq/api/public/traces/t1');
+    expect((await h.send('/lfreq/api/public/traces/t1', { as: alice })).response.status).toBe(200);
+    const sibling = await h.send('/lfreq/api/public/traces/t1/observations', { as: alice });
+    expect(sibling.response.status).toBe(202);
+    expect(h.upstreamRequests).toHaveLength(1);
+  });
+
+  it('never serves another principal under alice’s grant', async () => {
+    await requestAndApprove(TRACE);
+    const { response } = await h.send(TRACE, { as: frank, headers: WHY });
+    expect(response.status).toBe(202);
+    expect(h.upstreamRequests).toHaveLength(0);
+  });
+
+  it('stops serving when the grant expires, and asks again', async () => {
+    const id = await requestAndApprove(TRACE, { grantSeconds: 60 });
+    vi.setSystemTime(T0 + 59_000);
+    expect((await h.send(TRACE, { as: alice })).response.status).toBe(200);
+    vi.setSystemTime(T0 + 60_000);
+    await h.token(alice, ['requester']);
+    const after = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(after.response.status).toBe(202);
+    expect(after.json().id).not.toBe(id);
+    expect(h.upstreamRequests).toHaveLength(1);
+  });
+
+  it('needs every required approval: one of two approvals opens nothing', async () => {
+    const path = '/lfns/api/public/traces/t9';
+    const first = await h.send(path, { as: alice });
+    const id = String(first.json().id);
+    await h.send(`/v1/requests/${id}/approve`, { as: 'bob', method: 'POST' });
+    const half = await h.send(path, { as: alice });
+    expect(half.response.status).toBe(202);
+    expect(half.json()).toMatchObject({ id, approvals: 1, approvalsRequired: 2 });
+    await h.send(`/v1/requests/${id}/approve`, { as: 'sec', method: 'POST' });
+    expect((await h.send('/lfns/anything/else', { as: alice })).response.status).toBe(200);
+    expect(h.upstreamRequests).toHaveLength(1);
+  });
+});
+
+describe('a held read (Prefer: wait)', () => {
+  it('is woken by an approval and receives the trace on the same response', async () => {
+    const held = h.send(TRACE, { as: alice, headers: { ...WHY, prefer: 'wait=20' } });
+    const row = await eventually(() => h.latestRequestOf(alice));
+    const approve = await h.send(`/v1/requests/${String(row.id)}/approve`, {
+      as: 'bob',
+      method: 'POST',
+    });
+    expect(approve.response.status).toBe(200);
+    const { response, body } = await held;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('preference-applied')).toBe('wait=20');
+    expect(JSON.parse(body)).toEqual({ id: 't1', observations: [] });
+    const rows = await h.auditRows({ requestId: response.headers.get('x-request-id') ?? '' });
+    expect(rows.map((r) => r.event)).toEqual([
+      'decision',
+      'review_created',
+      'grant_used',
+      'completed',
+    ]);
+  });
+
+  it('is told of a deny with 403 and the reviewer’s reason', async () => {
+    const held = h.send(TRACE, {
+      as: alice,
+      headers: { ...WHY, prefer: 'respond-async, wait=20' },
+    });
+    const row = await eventually(() => h.latestRequestOf(alice));
+    await h.send(`/v1/requests/${String(row.id)}/deny`, {
+      as: 'bob',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'use the redacted export instead' }),
+    });
+    const { response, json } = await held;
+    expect(response.status).toBe(403);
+    expect(json()).toMatchObject({
+      code: 'review_denied',
+      detail: 'A reviewer denied this request: use the redacted export instead',
+      accessRequestId: row.id,
+    });
+    expect(h.upstreamRequests).toHaveLength(0);
+  });
+
+  it('gets 410 when the request expires while it waits', async () => {
+    const held = h.send(TRACE, { as: alice, headers: { ...WHY, prefer: 'wait=20' } });
+    const row = await eventually(() => h.latestRequestOf(alice));
+    vi.setSystemTime(T0 + 600_000);
+    await runDurableObjectAlarm(h.stub(String(row.id)));
+    const { response, json } = await held;
+    expect(response.status).toBe(410);
+    expect(json()).toMatchObject({ code: 'review_expired', accessRequestId: row.id });
+  });
+
+  it('gets 410 when the requester cancels while it waits', async () => {
+    const held = h.send(TRACE, { as: alice, headers: { ...WHY, prefer: 'wait=20' } });
+    const row = await eventually(() => h.latestRequestOf(alice));
+    const cancel = await h.send(`/v1/requests/${String(row.id)}/cancel`, {
+      as: alice,
+      method: 'POST',
+    });
+    expect(cancel.response.status).toBe(200);
+    expect((await held).response.status).toBe(410);
+  });
+
+  it('answers 202 with Preference-Applied when nobody decides in time', async () => {
+    const { response, json } = await h.send(TRACE, {
+      as: alice,
+      headers: { ...WHY, prefer: 'wait=1' },
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('preference-applied')).toBe('wait=1');
+    expect(json()).toMatchObject({ status: 'pending' });
+  });
+
+  it('caps the wait at the configured maximum', async () => {
+    const held = h.send(TRACE, { as: alice, headers: { ...WHY, prefer: 'wait=99999' } });
+    const row = await eventually(() => h.latestRequestOf(alice));
+    await h.send(`/v1/requests/${String(row.id)}/approve`, { as: 'bob', method: 'POST' });
+    expect((await held).response.headers.get('preference-applied')).toBe('wait=30');
+  });
+});
+
+describe('a retried read after the request ended', () => {
+  it('answers 403 with the reason after a deny, until the request would have expired', async () => {
+    const first = await h.send(TRACE, { as: alice, headers: WHY });
+    const id = String(first.json().id);
+    await h.send(`/v1/requests/${id}/deny`, {
+      as: 'bob',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'no' }),
+    });
+    const retried = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(retried.response.status).toBe(403);
+    expect(retried.json()).toMatchObject({ code: 'review_denied', accessRequestId: id });
+    vi.setSystemTime(T0 + 600_000);
+    await h.token(alice, ['requester']);
+    const later = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(later.response.status).toBe(202);
+    expect(later.json().id).not.toBe(id);
+  });
+
+  it('opens a new request after an expiry', async () => {
+    const first = await h.send(TRACE, { as: alice, headers: WHY });
+    vi.setSystemTime(T0 + 600_000);
+    await runDurableObjectAlarm(h.stub(String(first.json().id)));
+    await h.token(alice, ['requester']);
+    const again = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(again.response.status).toBe(202);
+    expect(again.json().id).not.toBe(first.json().id);
+  });
+});
+
+describe('reviewer notifications from a read', () => {
+  const secret = `whsec_${btoa('read-path-webhook-secret-012345')}`;
+
+  it('sends reviewers a signed webhook whose review link points at the gateway', async () => {
+    (env as unknown as Record<string, unknown>).READ_PATH_WEBHOOK_SECRET = secret;
+    const notified = await createReviewHarness({
+      notify: [
+        {
+          kind: 'webhook',
+          url: 'https://sink.test/hooks/reviews',
+          secret: 'READ_PATH_WEBHOOK_SECRET',
+        },
+      ],
+    });
+    await notified.token(alice, ['requester']);
+    // Bodies are read inside the mock: they belong to the object's I/O context.
+    const deliveries: { url: string; headers: Record<string, string>; body: string }[] = [];
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      const headers = Object.fromEntries(request.headers);
+      deliveries.push({ url: request.url, headers, body: await request.text() });
+      return new Response(null, { status: 204 });
+    });
+    try {
+      const { json } = await notified.send(TRACE, { as: alice, headers: WHY });
+      const id = String(json().id);
+      await runDurableObjectAlarm(notified.stub(id));
+      expect(deliveries.map((d) => d.url)).toEqual(['https://sink.test/hooks/reviews']);
+      const [delivery] = deliveries;
+      const payload = new Webhook(secret).verify(delivery?.body ?? '', delivery?.headers ?? {});
+      expect(payload).toMatchObject({
+        type: 'access_request.created',
+        data: {
+          id,
+          reviewUrl: `http://localhost:8787/review/${id}`,
+          justification: WHY['tracegate-justification'],
+          requester: { subject: alice },
+        },
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

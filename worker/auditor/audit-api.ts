@@ -1,0 +1,146 @@
+// The audit API, for auditors (mounted at /v1/audit):
+//
+//   GET  /v1/audit?from&to&namespace&actor&decision&requestId&event&cursor&limit
+//        → { events: [...], nextCursor }  (ascending seq; the cursor is stable
+//          because seqs only grow)
+//   GET  /v1/audit/export?format=ndjson|csv&<same filters>
+//        → streamed; D1 is read in batches inside the stream, never whole. The
+//          export stops at the last seq that existed when it started, so it
+//          ends even while rows keep arriving.
+//   GET  /v1/audit/verify      → the tamper-evidence report (verify-audit-log.ts)
+//   POST /v1/audit/checkpoints → seal new rows now (as the cron does)
+import { and, asc, desc, lte } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { Hono } from 'hono';
+import { verifyD1AuditLog, writeCheckpoints } from '../audit/audit-chain-d1.ts';
+import { auditMacKey } from '../audit/mac-key.ts';
+import { auditEvents } from '../audit/schema.ts';
+import { GatewayError } from '../http/errors.ts';
+import {
+  encodeCursor,
+  pageAfter,
+  parseAuditFilters,
+  parseCursor,
+  parseLimit,
+  type AuditFilters,
+} from './audit-filters.ts';
+import { auditRowCells, auditRowJson, CSV_COLUMNS } from './audit-row-view.ts';
+import { csvLine } from './csv.ts';
+import { requireAuditor, type AuditorDeps, type AuditorEnv } from './require-auditor.ts';
+
+const EXPORT_BATCH = 500;
+
+export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
+  const api = new Hono<AuditorEnv>();
+  api.use(requireAuditor(deps));
+
+  api.get('/', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const filters = parseAuditFilters(params);
+    const limit = parseLimit(params);
+    const cursor = parseCursor(params);
+    const rows = await drizzle(c.env.AUDIT_DB)
+      .select()
+      .from(auditEvents)
+      .where(pageAfter(filters, cursor))
+      .orderBy(asc(auditEvents.seq))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return c.json(
+      {
+        events: page.map(auditRowJson),
+        nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.seq) : null,
+      },
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  });
+
+  api.get('/export', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const format = params.get('format') ?? 'ndjson';
+    if (format !== 'ndjson' && format !== 'csv') {
+      throw new GatewayError('bad_request', {
+        publicDetail: 'Query parameter "format": ndjson or csv.',
+      });
+    }
+    const filters = parseAuditFilters(params);
+    const stream = exportStream(c.env.AUDIT_DB, filters, format);
+    const stamp = new Date(deps.now()).toISOString().replace(/[:.]/g, '-');
+    return new Response(stream, {
+      headers: {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        'content-disposition': `attachment; filename="tracegate-audit-${stamp}.${format}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-request-id': c.get('requestId'),
+      },
+    });
+  });
+
+  api.get('/verify', async (c) => {
+    const key = await auditMacKey(c.env);
+    if (!key.ok) throw new GatewayError('gateway_misconfigured', { cause: new Error(key.reason) });
+    const report = await verifyD1AuditLog(c.env.AUDIT_DB, key.key);
+    return c.json(report, 200, { 'cache-control': 'no-store' });
+  });
+
+  api.post('/checkpoints', async (c) => {
+    const key = await auditMacKey(c.env);
+    if (!key.ok) throw new GatewayError('gateway_misconfigured', { cause: new Error(key.reason) });
+    const result = await writeCheckpoints(c.env.AUDIT_DB, key.key, deps.now);
+    return c.json(result, result.kind === 'sealed' ? 200 : 409, { 'cache-control': 'no-store' });
+  });
+
+  return api;
+}
+
+/** The export as a pull stream: one D1 batch per pull, up to the seq seen at the start. */
+function exportStream(
+  db: D1Database,
+  filters: AuditFilters,
+  format: 'ndjson' | 'csv',
+): ReadableStream<Uint8Array> {
+  const orm = drizzle(db);
+  const encoder = new TextEncoder();
+  let cursor: number | undefined;
+  let ceiling: number | undefined;
+  let headerSent = format !== 'csv';
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (ceiling === undefined) {
+          const [top] = await orm
+            .select({ seq: auditEvents.seq })
+            .from(auditEvents)
+            .orderBy(desc(auditEvents.seq))
+            .limit(1);
+          ceiling = top?.seq ?? 0;
+        }
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(encoder.encode(csvLine(CSV_COLUMNS)));
+          return;
+        }
+        const rows = await orm
+          .select()
+          .from(auditEvents)
+          .where(and(pageAfter(filters, cursor), lte(auditEvents.seq, ceiling)))
+          .orderBy(asc(auditEvents.seq))
+          .limit(EXPORT_BATCH);
+        const last = rows[rows.length - 1];
+        if (rows.length > 0) {
+          const text =
+            format === 'csv'
+              ? rows.map((row) => csvLine(auditRowCells(row))).join('')
+              : rows.map((row) => `${JSON.stringify(auditRowJson(row))}\n`).join('');
+          controller.enqueue(encoder.encode(text));
+        }
+        if (last === undefined || rows.length < EXPORT_BATCH) controller.close();
+        else cursor = last.seq;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,108 @@
+// The gate in front of every auditor route: an authenticated principal in one
+// of `gateway.auditorGroups`, else 401 / 403 access_denied.
+//
+// Auditor routes expose recorded traces and the audit log itself, so every
+// attempt is audited like a trace read: a refused one after the answer, an
+// allowed one BEFORE the handler runs (the write is awaited; if it fails the
+// request is refused with 503, as on the read path).
+//
+// API routes take a bearer token only. Browser pages may also present the
+// reviewer sign-in session (worker/session/) through `browserPrincipal`; a
+// bearer header, when present, always wins.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
+import { causeReason, GatewayError } from '../http/errors.ts';
+import { authenticate } from '../identity/authenticate.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { TokenVerifier } from '../identity/verify-access-token.ts';
+
+/** Who an auditor is: a token's principal or a browser session's. */
+export type AuditorIdentity = Pick<
+  Principal,
+  'issuerId' | 'issuer' | 'subject' | 'email' | 'groups'
+>;
+
+export type AuditorEnv = {
+  Bindings: Env;
+  Variables: { requestId: string; auditor: AuditorIdentity };
+};
+
+export interface AuditorDeps {
+  verifier: TokenVerifier;
+  auditorGroups: readonly string[];
+  auditLogFor: (env: Env) => AuditLog;
+  now: () => number;
+  /** Browser sign-in for the pages: the session's principal, or null. */
+  browserPrincipal?: (c: Context<AuditorEnv>) => Promise<AuditorIdentity | null>;
+}
+
+export const AUDITOR_RULE_ID = 'auditor-access';
+
+export function isAuditor(
+  identity: Pick<Principal, 'groups'>,
+  auditorGroups: readonly string[],
+): boolean {
+  return identity.groups.some((group) => auditorGroups.includes(group));
+}
+
+export function requireAuditor(
+  deps: AuditorDeps,
+  options: { browser: boolean } = { browser: false },
+): MiddlewareHandler<AuditorEnv> {
+  return async (c, next) => {
+    const audit = deps.auditLogFor(c.env);
+    const base = {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+    };
+    const later = (event: AuditEvent): void => {
+      c.executionCtx.waitUntil(
+        audit.write(event).catch((error: unknown) => {
+          console.error(`[${event.requestId}] audit write failed: ${causeReason(error)}`);
+        }),
+      );
+    };
+
+    const header = c.req.header('authorization') ?? null;
+    let identity: AuditorIdentity | null = null;
+    if (header === null && options.browser && deps.browserPrincipal !== undefined) {
+      identity = await deps.browserPrincipal(c);
+    }
+    if (identity === null) {
+      const authentication = await authenticate(deps.verifier, header);
+      if (!authentication.ok) {
+        later({
+          ...base,
+          event: 'auth_failed',
+          decision: 'unauthenticated',
+          reason: authentication.reason,
+        });
+        throw authentication.error;
+      }
+      identity = authentication.principal;
+    }
+    const principal: Principal = { tokenId: undefined, issuedAt: undefined, ...identity };
+    if (!isAuditor(identity, deps.auditorGroups)) {
+      later({
+        ...base,
+        event: 'decision',
+        principal,
+        decision: 'deny',
+        ruleId: AUDITOR_RULE_ID,
+        reason: 'not in an auditor group',
+      });
+      throw new GatewayError('access_denied');
+    }
+    await audit.write({
+      ...base,
+      event: 'decision',
+      principal,
+      decision: 'allow',
+      ruleId: AUDITOR_RULE_ID,
+    });
+    c.set('auditor', identity);
+    await next();
+    c.res.headers.set('x-request-id', base.requestId);
+  };
+}

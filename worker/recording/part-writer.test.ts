@@ -1,0 +1,78 @@
+// The part writer: equal parts whatever the chunking, one part in memory,
+// and the R2 multipart limits.
+import { describe, expect, it } from 'vitest';
+import { createPartWriter, MAX_PARTS, RecordingLimitError, type PartSink } from './part-writer.ts';
+
+function fakeSink() {
+  const parts: { partNumber: number; bytes: number[] }[] = [];
+  let completed: number[] | undefined;
+  const sink: PartSink = {
+    async uploadPart(partNumber, value) {
+      parts.push({ partNumber, bytes: Array.from(value) });
+      return { partNumber, etag: `e${partNumber}` };
+    },
+    async complete(uploaded) {
+      completed = uploaded.map((p) => p.partNumber);
+    },
+  };
+  return { sink, parts, completed: () => completed };
+}
+
+const bytes = (from: number, count: number) =>
+  Uint8Array.from({ length: count }, (_, i) => (from + i) % 256);
+
+describe('the part writer', () => {
+  it('cuts any chunking into equal parts and a shorter last part, in order', async () => {
+    for (const chunkSizes of [[10], [3, 3, 3, 1], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [7, 3]]) {
+      const { sink, parts, completed } = fakeSink();
+      const writer = createPartWriter(sink, 4);
+      let offset = 0;
+      for (const size of chunkSizes) {
+        await writer.write(bytes(offset, size));
+        offset += size;
+      }
+      expect(await writer.finish()).toBe(true);
+      expect(parts.map((p) => p.bytes)).toEqual([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
+      expect(completed()).toEqual([1, 2, 3]);
+      expect(writer.bytes).toBe(10);
+    }
+  });
+
+  it('does not accept the next chunk until a full part is uploaded', async () => {
+    let release: () => void = () => undefined;
+    const sink: PartSink = {
+      uploadPart: (partNumber) =>
+        new Promise((resolve) => {
+          release = () => resolve({ partNumber, etag: 'e' });
+        }),
+      complete: async () => undefined,
+    };
+    const writer = createPartWriter(sink, 4);
+    let settled = false;
+    const write = writer.write(bytes(0, 5)).then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(settled).toBe(false);
+    release();
+    await write;
+    expect(settled).toBe(true);
+  });
+
+  it('reports an empty body instead of completing an upload without parts', async () => {
+    const { sink, completed } = fakeSink();
+    expect(await createPartWriter(sink, 4).finish()).toBe(false);
+    expect(completed()).toBeUndefined();
+  });
+
+  it(`refuses a body beyond ${MAX_PARTS} parts`, async () => {
+    const { sink } = fakeSink();
+    const writer = createPartWriter(sink, 1);
+    await writer.write(new Uint8Array(MAX_PARTS));
+    await expect(writer.write(new Uint8Array(1))).rejects.toBeInstanceOf(RecordingLimitError);
+  });
+});

@@ -1,0 +1,28 @@
+// From a request id in a URL to the AccessRequest Durable Object's stub.
+//
+// An id is the object's id string (64 hex digits from `newUniqueId`, so it
+// cannot be guessed). `idFromString` throws on a malformed id or one minted
+// for another namespace; both are "no such request" (a 404), never a 500, and
+// are decided before any object is addressed.
+import type { AccessRequestRpc } from '../../durable-objects/access-request-contract.ts';
+
+export type AccessRequestNamespace = Env['ACCESS_REQUESTS'];
+
+const OBJECT_ID = /^[0-9a-f]{64}$/;
+
+export function accessRequestStub(
+  namespace: AccessRequestNamespace,
+  id: string,
+): AccessRequestRpc | null {
+  if (!OBJECT_ID.test(id)) return null;
+  try {
+    return namespace.get(namespace.idFromString(id));
+  } catch {
+    return null;
+  }
+}
+
+/** `${PUBLIC_URL}/review/{id}`: the link reviewers are sent. */
+export function reviewUrl(publicUrl: string, id: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/review/${id}`;
+}

@@ -1,0 +1,225 @@
+// Step 5 of the request path: a read the policy sends to review.
+//
+//   a. an active grant covers the read → audit `grant_used`, serve it;
+//   b. else the rule may require a justification (Tracegate-Justification);
+//   c. reuse the requester's pending request for the same scope, or open one
+//      (the Durable Object notifies the reviewers);
+//   d. `Prefer: wait=N` holds the caller until a decision or the timeout;
+//   e. answer: approved → the trace on this same response; pending → 202 with
+//      Location; denied → 403 with the reviewer's reason; expired or
+//      cancelled → 410.
+//
+// No trace byte flows unless a grant covers this read (grantCovers), and the
+// `grant_used` row is written (awaited) before the store is asked. A caller
+// that goes away while held leaves the request pending: the waiter lives in
+// the Durable Object and only times out there.
+import type { AccessRequestView } from '../../durable-objects/access-request-contract.ts';
+import { GatewayError } from '../http/errors.ts';
+import type { Decision } from '../policy/evaluate-policy.ts';
+import { serveTrace, type AuthorizedRead, type ReadDeps } from '../read/read-trace.ts';
+import { appendSessionEvent } from '../recording/session-events.ts';
+import { accessRequestSummary } from '../requests/representation.ts';
+import {
+  accessRequestStub,
+  reviewUrl,
+  type AccessRequestNamespace,
+} from './access-request-stub.ts';
+import { grantCovers, grantLike, scopeKey, type ReadScope } from './grant-scope.ts';
+import { preferredWaitSeconds } from './prefer-wait.ts';
+import { findActiveGrant, findCurrentRequest } from './review-index.ts';
+
+export interface ReviewDeps {
+  accessRequests: AccessRequestNamespace;
+  /** D1 with the review index and grants (the audit database). */
+  db: D1Database;
+  /** The gateway's public base URL, for review links. */
+  publicUrl: string;
+  /** Upper bound of `Prefer: wait=N`, in seconds. */
+  maxWaitSeconds: number;
+}
+
+export const JUSTIFICATION_HEADER = 'tracegate-justification';
+export const MAX_JUSTIFICATION_CHARS = 1000;
+/** Suggested delay before polling again, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
+type ReviewDecision = Extract<Decision, { outcome: 'review' }>;
+
+export async function holdForReview(
+  read: AuthorizedRead,
+  decision: ReviewDecision,
+  deps: ReadDeps,
+): Promise<Response> {
+  const { scope, route, request } = read;
+  const { principal } = scope;
+  const review = deps.review;
+  // Without its bindings the review flow cannot run: fail closed.
+  if (review === undefined) throw new GatewayError('gateway_misconfigured');
+  const readScope: ReadScope = {
+    issuer: principal.issuer,
+    subject: principal.subject,
+    namespace: route.namespace.id,
+    ruleId: decision.ruleId,
+    method: read.method,
+    path: route.relativePath,
+    resourceId: route.resourceId,
+  };
+  const authorized: AuthorizedRead = { ...read, mask: decision.mask };
+
+  // a. an active grant
+  const grant = await indexQuery(() => findActiveGrant(review.db, readScope, deps.now()));
+  if (grant !== null) {
+    return serveUnderGrant(authorized, deps, {
+      accessRequestId: grant.accessRequestId,
+      scope: grant.scope,
+      expiresAt: grant.expiresAt,
+      ruleId: decision.ruleId,
+    });
+  }
+
+  // b. justification
+  const justification = readJustification(request.headers);
+  if (decision.review.requireJustification && justification === null) {
+    throw new GatewayError('justification_required');
+  }
+
+  // c. the request to wait on: the current one for this scope, or a new one
+  const key = scopeKey(decision.review.grantScope, readScope);
+  const current = await indexQuery(() => findCurrentRequest(review.db, principal, key, deps.now()));
+  let stub = current === null ? null : accessRequestStub(review.accessRequests, current.id);
+  let view = stub === null ? null : await stub.view();
+  if (view?.status === 'denied') throw deniedError(view);
+  if (stub === null || view === null || view.status !== 'pending') {
+    const id = review.accessRequests.newUniqueId();
+    stub = review.accessRequests.get(id);
+    view = await stub.create({
+      requestId: scope.requestId,
+      requester: {
+        issuer: principal.issuer,
+        subject: principal.subject,
+        email: principal.email,
+        groups: principal.groups,
+      },
+      namespace: route.namespace.id,
+      method: read.method,
+      path: route.relativePath,
+      resourceId: route.resourceId,
+      ruleId: decision.ruleId,
+      justification,
+      review: decision.review,
+      notify: route.namespace.notify,
+      reviewUrl: reviewUrl(review.publicUrl, id.toString()),
+    });
+    appendSessionEvent(read, {
+      type: 'review',
+      at: deps.now(),
+      action: 'created',
+      accessRequestId: view.id,
+      actor: null,
+      detail: null,
+    });
+  }
+
+  // d. hold the caller, if asked to
+  const waitSeconds = preferredWaitSeconds(request.headers.get('prefer'), review.maxWaitSeconds);
+  const applied: Record<string, string> =
+    waitSeconds > 0 ? { 'preference-applied': `wait=${waitSeconds}` } : {};
+  if (waitSeconds > 0 && view.status === 'pending') {
+    view = await stub.waitForDecision(waitSeconds * 1000);
+  }
+
+  // e. answer
+  switch (view.status) {
+    case 'pending':
+      return new Response(JSON.stringify(accessRequestSummary(view)), {
+        status: 202,
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          location: `/v1/requests/${view.id}`,
+          'retry-after': String(RETRY_AFTER_SECONDS),
+          'x-request-id': scope.requestId,
+          ...applied,
+        },
+      });
+    case 'approved': {
+      const granted = view.grant;
+      if (
+        granted === null ||
+        !grantCovers(grantLike(granted, view.ruleId), readScope, deps.now())
+      ) {
+        // Unreachable unless the grant expired in the meantime: never serve then.
+        throw new GatewayError('access_denied', { extensions: { accessRequestId: view.id } });
+      }
+      const response = await serveUnderGrant(authorized, deps, {
+        accessRequestId: view.id,
+        scope: granted.scope,
+        expiresAt: granted.expiresAt,
+        ruleId: decision.ruleId,
+      });
+      for (const [name, value] of Object.entries(applied)) response.headers.set(name, value);
+      return response;
+    }
+    case 'denied':
+      throw deniedError(view);
+    case 'expired':
+      throw new GatewayError('review_expired', { extensions: { accessRequestId: view.id } });
+    case 'cancelled':
+      throw new GatewayError('review_cancelled', { extensions: { accessRequestId: view.id } });
+  }
+}
+
+/** The grant is recorded (awaited) before the store is asked: no byte without a record. */
+async function serveUnderGrant(
+  read: AuthorizedRead,
+  deps: ReadDeps,
+  grant: { accessRequestId: string; scope: string; expiresAt: number; ruleId: string },
+): Promise<Response> {
+  const detail = `${grant.scope} grant until ${new Date(grant.expiresAt).toISOString()}`;
+  await deps.audit.write({
+    ...read.scope,
+    event: 'grant_used',
+    accessRequestId: grant.accessRequestId,
+    ruleId: grant.ruleId,
+    decision: 'allow',
+    reason: detail,
+  });
+  appendSessionEvent(read, {
+    type: 'review',
+    at: deps.now(),
+    action: 'grant_used',
+    accessRequestId: grant.accessRequestId,
+    actor: null,
+    detail,
+  });
+  return serveTrace(read, deps);
+}
+
+function deniedError(view: AccessRequestView): GatewayError {
+  const reason = view.denyReason ?? 'no reason given';
+  return new GatewayError('review_denied', {
+    publicDetail: `A reviewer denied this request: ${reason}`,
+    extensions: { accessRequestId: view.id, reason },
+  });
+}
+
+/** The caller's justification: trimmed, at most MAX_JUSTIFICATION_CHARS, or null. */
+export function readJustification(headers: Headers): string | null {
+  const value = headers.get(JUSTIFICATION_HEADER)?.trim() ?? '';
+  if (value === '') return null;
+  if (value.length > MAX_JUSTIFICATION_CHARS) {
+    throw new GatewayError('bad_request', {
+      publicDetail: `The Tracegate-Justification header is longer than ${MAX_JUSTIFICATION_CHARS} characters.`,
+    });
+  }
+  return value;
+}
+
+/** The review index lives in the audit database: when it cannot be read, nothing is served. */
+async function indexQuery<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (cause) {
+    throw new GatewayError('audit_unavailable', { cause });
+  }
+}

@@ -1,0 +1,29 @@
+// The review UI as one Hono sub-app, mounted at /review by worker/app.ts.
+//
+// Its own error handler renders failures as HTML pages (a reviewer's browser,
+// not an API client, is on the other end), with the same codes and statuses
+// as the API's problem documents; 5xx causes are logged with the request id.
+import { Hono } from 'hono';
+import type { AppEnv } from '../../app.ts';
+import { causeReason, GatewayError } from '../../http/errors.ts';
+import { registerLoginRoutes } from '../login/login-routes.ts';
+import { resolveReviewDeps, type ReviewOptions } from './review-deps.ts';
+import { registerReviewRoutes, reviewErrorResponse } from './review-routes.ts';
+
+export type { ReviewOptions } from './review-deps.ts';
+
+export function createReviewApp(options: ReviewOptions): Hono<AppEnv> {
+  const deps = resolveReviewDeps(options);
+  const app = new Hono<AppEnv>();
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    const status = error instanceof GatewayError ? error.status : 500;
+    const log = status >= 500 ? console.error : console.warn;
+    log(`[${requestId}] review: ${causeReason(error)}`);
+    return reviewErrorResponse(error, requestId);
+  });
+  // Fixed paths first: Hono runs the first matching route, and `/:id` would match them too.
+  registerLoginRoutes(app, deps);
+  registerReviewRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,127 @@
+// The reviewer's browser session: who signed in, until when, sealed in a cookie.
+//
+// Stateless on purpose: the gateway keeps no session store, so a session is
+// exactly what the sealed cookie says (AES-GCM under a key derived from
+// SESSION_SECRET, expiry inside). The trade-off is that logout clears the
+// cookie but cannot revoke a copy stolen earlier; the short lifetime (8 h by
+// default) and HttpOnly + SameSite=Lax + Path=/review bound that risk.
+//
+// Each session carries a random `sid` that CSRF tokens are bound to, so a
+// token taken from one session is useless in another.
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Principal } from '../identity/principal.ts';
+import { encodeBase64Url } from './base64url.ts';
+import { openValue, sealValue, type OpenResult } from './sealed-value.ts';
+import type { SessionKeys } from './session-keys.ts';
+
+/** The part of a Principal a session keeps: identity and groups, not the token's details. */
+export type SessionPrincipal = Pick<
+  Principal,
+  'issuerId' | 'issuer' | 'subject' | 'email' | 'groups'
+>;
+
+export interface ReviewSession {
+  sid: string;
+  principal: SessionPrincipal;
+  expiresAt: number;
+}
+
+const PURPOSE = 'review-session';
+export const COOKIE_PATH = '/review';
+
+/** `__Secure-` (RFC 6265bis §4.1.3.1) whenever the cookie can carry `Secure`. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Secure-tracegate-review' : 'tracegate-review';
+}
+
+/** A new session for `principal` and its sealed cookie value. */
+export async function sealReviewSession(
+  keys: SessionKeys,
+  principal: SessionPrincipal,
+  options: { now: number; ttlSeconds: number },
+): Promise<{ session: ReviewSession; sealed: string }> {
+  const session: ReviewSession = {
+    sid: encodeBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    principal: {
+      issuerId: principal.issuerId,
+      issuer: principal.issuer,
+      subject: principal.subject,
+      email: principal.email,
+      groups: [...principal.groups],
+    },
+    expiresAt: options.now + options.ttlSeconds * 1000,
+  };
+  const sealed = await sealValue(
+    keys.session,
+    PURPOSE,
+    { sid: session.sid, principal: session.principal },
+    session.expiresAt,
+  );
+  return { session, sealed };
+}
+
+export async function createReviewSession(
+  c: Context,
+  keys: SessionKeys,
+  principal: SessionPrincipal,
+  options: { now: number; ttlSeconds: number; secure: boolean },
+): Promise<ReviewSession> {
+  const { session, sealed } = await sealReviewSession(keys, principal, options);
+  setCookie(c, sessionCookieName(options.secure), sealed, {
+    path: COOKIE_PATH,
+    httpOnly: true,
+    secure: options.secure,
+    sameSite: 'Lax',
+    maxAge: options.ttlSeconds,
+  });
+  return session;
+}
+
+/** The signed-in reviewer, or a reason there is none (for logs). */
+export async function readReviewSession(
+  c: Context,
+  keys: SessionKeys,
+  options: { now: number; secure: boolean },
+): Promise<OpenResult<ReviewSession> | { ok: false; reason: 'absent' }> {
+  const sealed = getCookie(c, sessionCookieName(options.secure));
+  if (sealed === undefined || sealed === '') return { ok: false, reason: 'absent' };
+  const opened = await openValue(keys.session, PURPOSE, sealed, options.now, narrowSessionBody);
+  if (!opened.ok) return opened;
+  return {
+    ok: true,
+    value: { ...opened.value, expiresAt: opened.expiresAt },
+    expiresAt: opened.expiresAt,
+  };
+}
+
+export function clearReviewSession(c: Context, secure: boolean): void {
+  deleteCookie(c, sessionCookieName(secure), {
+    path: COOKIE_PATH,
+    httpOnly: true,
+    secure,
+    sameSite: 'Lax',
+  });
+}
+
+function narrowSessionBody(value: unknown): Omit<ReviewSession, 'expiresAt'> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const sid: unknown = Reflect.get(value, 'sid');
+  const principal: unknown = Reflect.get(value, 'principal');
+  if (typeof sid !== 'string' || sid === '') return undefined;
+  if (typeof principal !== 'object' || principal === null) return undefined;
+  const field = (name: string): unknown => Reflect.get(principal, name);
+  const issuerId = field('issuerId');
+  const issuer = field('issuer');
+  const subject = field('subject');
+  const email = field('email');
+  const groups = field('groups');
+  if (typeof issuerId !== 'string' || typeof issuer !== 'string' || typeof subject !== 'string') {
+    return undefined;
+  }
+  if (email !== undefined && typeof email !== 'string') return undefined;
+  if (!Array.isArray(groups) || !groups.every((g): g is string => typeof g === 'string')) {
+    return undefined;
+  }
+  return { sid, principal: { issuerId, issuer, subject, email, groups } };
+}
