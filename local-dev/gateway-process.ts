@@ -1,11 +1,11 @@
 // Runs the gateway under `wrangler dev` (workerd via Miniflare, with local D1,
-// R2 and Durable Objects kept under .tracegate-local/wrangler), after writing
-// .dev.vars with the dev secrets if it is missing and applying the local D1
-// migrations. wrangler runs in its own process group so stopping it also stops
-// the workerd it spawned, and nothing is left behind.
+// R2 and Durable Objects kept under .tracegate-local/wrangler), after making
+// sure .dev.vars has every dev secret and applying the local D1 migrations.
+// wrangler runs in its own process group so stopping it also stops the
+// workerd it spawned, and nothing is left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { langfuseCredential, originBearerToken } from './origin-shim/credentials.ts';
@@ -29,18 +29,64 @@ export interface RunningGateway extends RunningService {
 export const defaultPersistDir = path.join(localStateDir, 'wrangler');
 const devVarsPath = path.join(repoRoot, '.dev.vars');
 
-/** Writes .dev.vars (gitignored) with the dev secrets, unless it already exists. */
-export function ensureDevVars(): { path: string; created: boolean } {
-  if (existsSync(devVarsPath)) return { path: devVarsPath, created: false };
+/**
+ * The secrets `wrangler dev` needs, each with a fresh development value.
+ * AUDIT_MAC_KEY is deliberately absent: locally the gateway signs audit rows
+ * with the public development key (TRACEGATE_LOCAL_DEV=1, see
+ * worker/audit/mac-key.ts), and adding a random key to an existing .dev.vars
+ * would make the rows already in the local database fail verification.
+ */
+const devSecrets: readonly (readonly [name: string, value: () => string])[] = [
+  ['LANGFUSE_CREDENTIAL', () => langfuseCredential],
+  ['ORIGIN_TOKEN', () => originBearerToken],
+  ['WEBHOOK_SECRET', () => `whsec_${randomBytes(32).toString('base64')}`],
+  ['SESSION_SECRET', () => randomBytes(32).toString('base64url')],
+  ['MASKING_HMAC_KEY', () => randomBytes(32).toString('base64url')],
+];
+
+/** The names ensureDevVars guarantees in .dev.vars. */
+export const devSecretNames: readonly string[] = devSecrets.map(([name]) => name);
+
+/** Names assigned in a dotenv file (`NAME=…` or `export NAME=…`; comments do not count). */
+function assignedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    if (name !== undefined) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Makes .dev.vars (gitignored) hold every dev secret: writes the file when it
+ * is missing, else appends the secrets it lacks (a file from before a secret
+ * was introduced). Existing lines, values included, are never changed.
+ */
+export function ensureDevVars(file: string = devVarsPath): {
+  path: string;
+  created: boolean;
+  added: string[];
+} {
+  const line = ([name, value]: readonly [string, () => string]): string => `${name}=${value()}`;
+  if (!existsSync(file)) {
+    const lines = [
+      '# Local development secrets for `wrangler dev` (gitignored; written by local-dev/start.ts).',
+      ...devSecrets.map(line),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+    return { path: file, created: true, added: devSecrets.map(([name]) => name) };
+  }
+  const text = readFileSync(file, 'utf8');
+  const present = assignedNames(text);
+  const missing = devSecrets.filter(([name]) => !present.has(name));
+  if (missing.length === 0) return { path: file, created: false, added: [] };
   const lines = [
-    '# Local development secrets for `wrangler dev` (gitignored; written by local-dev/start.ts).',
-    `LANGFUSE_CREDENTIAL=${langfuseCredential}`,
-    `ORIGIN_TOKEN=${originBearerToken}`,
-    `WEBHOOK_SECRET=whsec_${randomBytes(32).toString('base64')}`,
-    `SESSION_SECRET=${randomBytes(32).toString('base64url')}`,
+    '# Added by local-dev: secrets introduced after this file was written.',
+    ...missing.map(line),
   ];
-  writeFileSync(devVarsPath, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
-  return { path: devVarsPath, created: true };
+  const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+  appendFileSync(file, `${separator}${lines.join('\n')}\n`);
+  return { path: file, created: false, added: missing.map(([name]) => name) };
 }
 
 /** `wrangler d1 migrations apply AUDIT_DB --local` against the persisted state. */

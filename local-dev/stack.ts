@@ -88,7 +88,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let gateway: RunningGateway | undefined;
     if (wantGateway) {
       const persistDir = options.persistDir ?? defaultPersistDir;
-      ensureDevVars();
+      const devVars = ensureDevVars();
+      if (devVars.added.length > 0) {
+        log('gateway', `wrote ${devVars.added.join(', ')} to ${devVars.path}`);
+      }
       await applyLocalMigrations(persistDir, (line) => log('gateway', line));
       const args = options.gatewayArgs ?? [];
       const configArgs = args.some((arg) => arg.startsWith('TRACEGATE_CONFIG:'))

@@ -86,6 +86,10 @@ export function createApp(options: AppOptions) {
       now,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       recordings: c.env.RECORDINGS,
+      masking: {
+        profiles: config.masking.profiles,
+        hmacSecret: secretNamed(c.env, 'MASKING_HMAC_KEY'),
+      },
       review: {
         accessRequests: c.env.ACCESS_REQUESTS,
         db: c.env.AUDIT_DB,
@@ -98,4 +102,10 @@ export function createApp(options: AppOptions) {
   });
 
   return app;
+}
+
+/** A Worker secret by name (secrets are not in the generated Env type), or undefined. */
+function secretNamed(env: object, name: string): string | undefined {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === 'string' ? value : undefined;
 }

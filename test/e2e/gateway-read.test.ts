@@ -43,12 +43,22 @@ const reachedStore = (pathname: string) =>
   e2e.originLog.some((line) => line.includes(pathname.replace('/langfuse', '')));
 
 describe('an allowed read through the real stack', () => {
-  it('returns the trace byte for byte, the store credential injected by the gateway', async () => {
+  it('returns the masked trace, the store credential injected by the gateway', async () => {
     const token = await e2e.tokenFor('dave');
     const { response, body } = await read('/langfuse/api/public/traces/langgraph-weather', token);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(body.equals(langfuseTrace)).toBe(true);
+    // The namespace's masking profile: same structure and ids, the developer
+    // machine's user name (in paths and host attributes) gone.
+    expect(langfuseTrace.toString()).toContain('jannik');
+    expect(body.toString()).not.toContain('jannik');
+    const served = JSON.parse(body.toString()) as {
+      trace: { id: string };
+      observations: unknown[];
+    };
+    const original = JSON.parse(langfuseTrace.toString()) as typeof served;
+    expect(served.trace.id).toBe(original.trace.id);
+    expect(served.observations).toHaveLength(original.observations.length);
     // The origin log sees this read, so its absence below means something.
     expect(reachedStore('/langfuse/api/public/traces/langgraph-weather')).toBe(true);
     // The store itself refuses the caller's token: only the injected credential opens it.
@@ -68,17 +78,18 @@ describe('an allowed read through the real stack', () => {
 
   it('leaves a decision row and a completion row in the audit log', async () => {
     const token = await e2e.tokenFor('dave');
-    const { response } = await read('/langfuse/api/public/traces/openai-agents-hello', token);
+    const { response } = await read('/langfuse/api/public/traces/langgraph-weather', token);
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id') ?? '';
     const rows = await e2e.sql<{
+      mask_counts: string | null;
       event: string;
       decision: string;
       rule_id: string;
       actor_email: string;
       bytes: number;
     }>(
-      `SELECT event, decision, rule_id, actor_email, bytes FROM audit_events WHERE request_id = '${requestId}' ORDER BY seq`,
+      `SELECT event, decision, rule_id, actor_email, bytes, mask_counts FROM audit_events WHERE request_id = '${requestId}' ORDER BY seq`,
     );
     expect(rows.map((r) => r.event)).toEqual(['decision', 'completed']);
     expect(rows[0]).toMatchObject({
@@ -87,6 +98,10 @@ describe('an allowed read through the real stack', () => {
       actor_email: 'dave@example.test',
     });
     expect(rows[1]?.bytes).toBeGreaterThan(1000);
+    // Counts per entity type, never the values.
+    expect(JSON.parse(rows[1]?.mask_counts ?? 'null')).toMatchObject({
+      HOSTNAME: expect.any(Number),
+    });
   });
 });
 

@@ -4,11 +4,13 @@
 // tokens verified against its JWKS), the webhook sink, and startLocalStack
 // without the gateway (wrangler is exercised by the gateway's own e2e tests).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portConfigText } from '../../local-dev/gateway-config.ts';
+import { devSecretNames, ensureDevVars } from '../../local-dev/gateway-process.ts';
 import {
   getClientCredentialsToken,
   getUserToken,
@@ -409,5 +411,75 @@ describe('local stack', () => {
     expect(portConfigText(yaml, { origin: 40001, idp: 40002, sink: 40003, gateway: 40004 })).toBe(
       'issuer: http://localhost:40002\norigin: http://localhost:40001\nother: http://localhost:9999\n',
     );
+  });
+});
+
+describe('.dev.vars', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tracegate-dev-vars-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** name → value of the assignments in a dotenv text. */
+  const assignments = (text: string): Map<string, string> =>
+    new Map(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+
+  it('is written with every development secret, readable by its owner only, when missing', () => {
+    const file = path.join(dir, 'fresh.dev.vars');
+    expect(ensureDevVars(file)).toMatchObject({ created: true });
+    const vars = assignments(readFileSync(file, 'utf8'));
+    expect([...vars.keys()].sort()).toEqual([...devSecretNames].sort());
+    expect(devSecretNames).toEqual(
+      expect.arrayContaining([
+        'LANGFUSE_CREDENTIAL',
+        'ORIGIN_TOKEN',
+        'SESSION_SECRET',
+        'WEBHOOK_SECRET',
+      ]),
+    );
+    expect(vars.get('SESSION_SECRET')?.length).toBeGreaterThanOrEqual(32);
+    expect(vars.get('WEBHOOK_SECRET')).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('gains the secrets an older file lacks, and keeps every existing line as it was', () => {
+    const file = path.join(dir, 'older.dev.vars');
+    // From before SESSION_SECRET and WEBHOOK_SECRET, with a commented-out one and no final newline.
+    const older = [
+      '# my local secrets',
+      'LANGFUSE_CREDENTIAL=pk-mine:sk-mine',
+      'export ORIGIN_TOKEN="kept as it is"',
+      '# SESSION_SECRET=commented-out-does-not-count',
+    ].join('\n');
+    writeFileSync(file, older, { mode: 0o600 });
+
+    const result = ensureDevVars(file);
+    const lacking = devSecretNames.filter(
+      (name) => name !== 'LANGFUSE_CREDENTIAL' && name !== 'ORIGIN_TOKEN',
+    );
+    expect(lacking).toEqual(expect.arrayContaining(['SESSION_SECRET', 'WEBHOOK_SECRET']));
+    expect(result).toEqual({ path: file, created: false, added: lacking });
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith(`${older}\n`)).toBe(true);
+    const vars = assignments(text);
+    expect(vars.get('LANGFUSE_CREDENTIAL')).toBe('pk-mine:sk-mine');
+    expect(vars.has('ORIGIN_TOKEN')).toBe(false); // `export …` is kept, not repeated
+    expect(text.match(/ORIGIN_TOKEN=/g)).toHaveLength(1);
+    expect(vars.get('SESSION_SECRET')?.length).toBeGreaterThanOrEqual(32);
+    expect(vars.get('WEBHOOK_SECRET')).toMatch(/^whsec_/);
+  });
+
+  it('is left untouched when it already has every secret', () => {
+    const file = path.join(dir, 'complete.dev.vars');
+    ensureDevVars(file);
+    const before = readFileSync(file, 'utf8');
+    expect(ensureDevVars(file)).toEqual({ path: file, created: false, added: [] });
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 });

@@ -13,6 +13,7 @@ import { evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
 import { callerResponseHeaders } from '../proxy/forward-headers.ts';
 import { observeStream, type StreamOutcome } from '../proxy/observe-stream.ts';
+import { applyMasking, type MaskedBody, type MaskingDeps } from './apply-masking.ts';
 import { beginRecording, type SessionRecording } from '../recording/session-recorder.ts';
 import type { SessionEvent } from '../recording/session-events.ts';
 import { holdForReview, type ReviewDeps } from '../review/hold-for-review.ts';
@@ -29,6 +30,8 @@ export interface ReadDeps {
   recordings?: R2Bucket;
   /** Test seam: the multipart part size of recordings (default 8 MiB). */
   recordingPartSize?: number;
+  /** Step 7: masking profiles and the pseudonymisation secret. */
+  masking?: MaskingDeps;
   /** Step 5: the review flow's bindings; without them a review outcome fails closed. */
   review?: ReviewDeps;
 }
@@ -214,7 +217,27 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
   }
 
   // The body flows: upstream → 7 mask → 8 record → 9 observe → caller.
-  const body: ReadableStream<Uint8Array> = upstream.body;
+  // 7 mask: a refusal (content type the profile cannot mask) stops the read here.
+  let masked: MaskedBody;
+  try {
+    masked = await applyMasking(
+      read.mask,
+      upstream.headers.get('content-type'),
+      upstream.body,
+      deps.masking,
+    );
+  } catch (error) {
+    await upstream.body.cancel().catch(() => undefined);
+    auditLater(deps, {
+      ...scope,
+      event: 'failed',
+      upstreamStatus: upstream.status,
+      reason: causeReason(error),
+      durationMs: deps.now() - started,
+    });
+    throw error;
+  }
+  const body = masked.body;
 
   // 8 record: started before the first byte flows, so a namespace that
   // requires a recording can still refuse the read. It taps the stream the
@@ -229,6 +252,7 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
       status: upstream.status,
       bytes: outcome.bytes,
       durationMs: deps.now() - started,
+      maskCounts: masked.counts(),
     };
     if (outcome.kind === 'completed')
       auditLater(deps, recording.annotate({ ...common, event: 'completed' }));
