@@ -65,7 +65,8 @@ export function effectsOf(
     accessRequestId: state.id,
     namespace: init.namespace,
     method: init.method,
-    path: init.path,
+    // The full path, like the read path's rows, so one query finds a read's whole story.
+    path: init.requestPath,
     resourceId: init.resourceId,
     ruleId: init.ruleId,
   };

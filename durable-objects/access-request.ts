@@ -175,7 +175,13 @@ export class AccessRequest extends DurableObject<Env> implements AccessRequestRp
     const row = this.ctx.storage.sql
       .exec<{ state: string }>('SELECT state FROM access_request WHERE singleton = 1')
       .toArray()[0];
-    return row === undefined ? null : (JSON.parse(row.state) as AccessRequestState);
+    if (row === undefined) return null;
+    const state = JSON.parse(row.state) as AccessRequestState;
+    // A state stored before `requestPath` existed: its rows keep the path it has.
+    if (typeof Reflect.get(state.init, 'requestPath') !== 'string') {
+      state.init.requestPath = state.init.path;
+    }
+    return state;
   }
 
   private require(): AccessRequestState {

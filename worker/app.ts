@@ -13,7 +13,7 @@ import { createReviewApp } from './review/pages/review-app.ts';
 import { createRequestsApi } from './requests/requests-api.ts';
 import { createAuditApi } from './auditor/audit-api.ts';
 import { createAuditorPages } from './auditor/auditor-pages.ts';
-import { reviewSessionPrincipal } from './auditor/browser-session.ts';
+import { reviewSessionPrincipal, signInRedirect } from './auditor/browser-session.ts';
 import { createSessionsApi } from './auditor/sessions-api.ts';
 
 export interface AppOptions {
@@ -72,6 +72,7 @@ export function createApp(options: AppOptions) {
     auditLogFor,
     now,
     browserPrincipal: reviewSessionPrincipal(now),
+    ...(config.gateway.reviewLogin === undefined ? {} : { signInRedirect }),
   };
   app.route('/v1/sessions', createSessionsApi(auditor));
   app.route('/v1/audit', createAuditApi(auditor));

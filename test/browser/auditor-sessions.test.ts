@@ -2,19 +2,19 @@
 // via playwright-core) against the real local stack: wrangler dev (workerd,
 // local D1/R2), the development IdP and the origin shim.
 //
-// The auditor pages take the reviewer sign-in session once its cookie reaches
-// /audit (worker/auditor/browser-session.ts); until then the browser presents
-// the auditor's bearer token on every request (extraHTTPHeaders), which is
-// what this test does.
+// The auditor pages take the one gateway session (worker/auditor/browser-session.ts):
+// the browser sends no bearer header here, only the session cookie the
+// sign-in at /review/login set.
 //
-// The story: alice reads a large trace; dave opens the session list, follows
-// the newest session, sees its timeline and the response as alice saw it (cut
-// at the view limit, with a link to the raw replay, which is byte for byte);
-// alice, not an auditor, is refused.
+// The story: alice reads a large trace; dave opens the session list, is sent
+// to the development IdP, signs in and lands back on the list; he follows the
+// newest session, sees its timeline and the response as alice saw it (cut at
+// the view limit, with a link to the raw replay, which is byte for byte);
+// alice signs in too and is refused: she is not an auditor.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getUserToken } from '../../local-dev/idp/get-token.ts';
 import { repoRoot } from '../../local-dev/paths.ts';
@@ -57,12 +57,23 @@ afterAll(async () => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
+/** On the development IdP's pages: signs `user` in, and allows the client on first use. */
+async function signInAtIdp(page: Page, user: string): Promise<void> {
+  await page.waitForURL((url) => url.origin === stack.idp.issuer);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill('tracegate');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The consent page appears on the first sign-in of this client.
+  await page.waitForURL(
+    (url) => url.pathname.startsWith('/audit/') || url.port === String(stack.idp.port),
+  );
+  const allow = page.getByRole('button', { name: 'Allow' });
+  if (await allow.isVisible()) await allow.click();
+}
+
 describe('replaying a session in the browser', () => {
-  it('shows the session list, the timeline and the response as the reader saw it', async () => {
-    const [alice, dave] = await Promise.all([
-      getUserToken({ issuer: stack.idp.issuer, user: 'alice' }),
-      getUserToken({ issuer: stack.idp.issuer, user: 'dave' }),
-    ]);
+  it('signs an auditor in at the IdP, shows the list, the timeline and the response as the reader saw it, and refuses a signed-in non-auditor', async () => {
+    const alice = await getUserToken({ issuer: stack.idp.issuer, user: 'alice' });
     const read = await fetch(`${gatewayUrl}/otlp/generate/json?bytes=${TRACE_BYTES}&seed=browser`, {
       headers: { authorization: `Bearer ${alice}` },
     });
@@ -70,11 +81,20 @@ describe('replaying a session in the browser', () => {
     expect(read.status).toBe(200);
     const sessionId = read.headers.get('x-request-id') ?? '';
 
-    const context = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${dave}` },
-      viewport: { width: 1200, height: 900 },
-    });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
+    // No session yet: the list sends dave to the sign-in, which brings him back.
+    await page.goto(`${gatewayUrl}/audit/sessions?namespace=otlp`);
+    await signInAtIdp(page, 'dave');
+    await page.waitForURL(`${gatewayUrl}/audit/sessions`);
+    expect(await page.locator('h1').textContent()).toBe('Recorded sessions');
+    const cookies = await context.cookies(gatewayUrl);
+    expect(cookies.map((cookie) => [cookie.name, cookie.path, cookie.httpOnly])).toContainEqual([
+      'tracegate-session',
+      '/',
+      true,
+    ]);
+
     const sessionLink = page.locator(`a[href="/audit/sessions/${sessionId}"]`);
     // The completion row is written just after the last byte: reload until it is listed.
     await expect
@@ -115,13 +135,19 @@ describe('replaying a session in the browser', () => {
     expect(await raw.text()).toBe(served);
     await context.close();
 
-    const outsider = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${alice}` },
-    });
+    // alice signs in from the replay's link and lands back on it, refused.
+    const outsider = await browser.newContext();
     const refused = await outsider.newPage();
-    const response = await refused.goto(`${gatewayUrl}/audit/sessions/${sessionId}`);
-    expect(response?.status()).toBe(403);
+    const replayUrl = `${gatewayUrl}/audit/sessions/${sessionId}`;
+    const landing = refused.waitForResponse(
+      (response) => response.url() === replayUrl && response.status() !== 302,
+    );
+    await refused.goto(replayUrl);
+    await signInAtIdp(refused, 'alice');
+    expect((await landing).status()).toBe(403);
+    await refused.waitForURL(replayUrl);
     expect(await refused.locator('h1').textContent()).toBe('Access denied');
+    expect(await refused.locator('pre#body').count()).toBe(0);
     await outsider.close();
   });
 });

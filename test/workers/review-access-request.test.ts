@@ -108,6 +108,24 @@ describe('creating a request', () => {
     ]);
   });
 
+  it('records the path the reader sent on its audit rows, or the stored path for a request from before that field', async () => {
+    const { id, init } = await newRequest({ requestPath: '/lf/api/public/traces/t1' });
+    expect(init.path).toBe('/api/public/traces/t1');
+    expect((await auditRows(id))[0]).toMatchObject({ path: '/lf/api/public/traces/t1' });
+
+    const older = await newRequest();
+    await runInDurableObject(older.stub, (_, state) => {
+      state.storage.sql.exec(
+        "UPDATE access_request SET state = json_remove(state, '$.init.requestPath')",
+      );
+    });
+    expect((await older.stub.cancel(alice)).ok).toBe(true);
+    expect((await auditRows(older.id)).map((r) => [r.event, r.path])).toEqual([
+      ['review_created', '/lf/api/public/traces/t1'],
+      ['review_cancelled', '/api/public/traces/t1'],
+    ]);
+  });
+
   it('is idempotent for the same read and refuses to be reused for another', async () => {
     const { stub, id, init } = await newRequest();
     const again = await stub.create(init);

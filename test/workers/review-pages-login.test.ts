@@ -204,22 +204,35 @@ function setCookies(response: Response) {
   return cookies;
 }
 
-async function startLogin(returnTo = `/review/${REQUEST_ID}`) {
-  const { response } = await send(`/review/login?return=${encodeURIComponent(returnTo)}`);
+async function startLogin(
+  returnTo = `/review/${REQUEST_ID}`,
+  bindings: Record<string, unknown> = {},
+) {
+  const { response } = await send(
+    `/review/login?return=${encodeURIComponent(returnTo)}`,
+    {},
+    bindings,
+  );
   expect(response.status).toBe(302);
-  const flowCookie = setCookies(response).get('tracegate-login');
+  const secure = String(bindings['PUBLIC_URL'] ?? GATEWAY).startsWith('https:');
+  const name = secure ? '__Secure-tracegate-login' : 'tracegate-login';
+  const flowCookie = setCookies(response).get(name);
   expect(flowCookie).toBeDefined();
   return {
     authorizeUrl: new URL(response.headers.get('location') ?? ''),
-    cookie: `tracegate-login=${flowCookie?.value ?? ''}`,
+    cookie: `${name}=${flowCookie?.value ?? ''}`,
     response,
   };
 }
 
-async function completeLogin(user = 'bob') {
-  const login = await startLogin();
+async function completeLogin(
+  user = 'bob',
+  returnTo = `/review/${REQUEST_ID}`,
+  bindings: Record<string, unknown> = {},
+) {
+  const login = await startLogin(returnTo, bindings);
   const query = idp.authorize(login.authorizeUrl, user);
-  return send(`/review/callback?${query}`, { headers: { cookie: login.cookie } });
+  return send(`/review/callback?${query}`, { headers: { cookie: login.cookie } }, bindings);
 }
 
 beforeAll(async () => {
@@ -272,13 +285,23 @@ describe('starting a sign-in', () => {
     '/healthz',
     '/review/login',
     '/review/callback',
+    '/audit',
+    '/audit/sessions/',
+    '/audit/sessions/x/body',
+    '/audit/sessions/../../review/login',
+    '/audit/sessions/%2F%2Fevil.example',
+    '/audit/sessions?next=https://evil.example',
+    '//evil.example/audit/sessions',
+    'https://evil.example/audit/sessions',
+    '/\\evil.example/audit/sessions',
+    '/v1/audit',
   ])('refuses the return path %s instead of redirecting anywhere', async (returnTo) => {
     const { response, body } = await send(`/review/login?return=${encodeURIComponent(returnTo)}`);
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(response.headers.get('content-type')).toContain('text/html');
-    expect(body).toContain('not a review page of this gateway');
+    expect(body).toContain('not a review or audit page of this gateway');
   });
 
   it('marks cookies Secure with the __Secure- prefix when the public URL is https', async () => {
@@ -322,23 +345,45 @@ describe('the callback', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/review/${REQUEST_ID}`);
     const cookies = setCookies(response);
-    const session = cookies.get('tracegate-review');
+    const session = cookies.get('tracegate-session');
+    // Path=/: the one session serves the review pages and the auditor pages.
     expect(session?.attributes).toEqual(
-      expect.arrayContaining(['httponly', 'samesite=lax', 'path=/review', 'max-age=28800']),
+      expect.arrayContaining(['httponly', 'samesite=lax', 'path=/', 'max-age=28800']),
     );
     expect(session?.attributes).not.toContain('secure');
     // The flow cookie is single use.
     expect(cookies.get('tracegate-login')?.attributes).toContain('max-age=0');
 
     const index = await send('/review', {
-      headers: { cookie: `tracegate-review=${session?.value ?? ''}` },
+      headers: { cookie: `tracegate-session=${session?.value ?? ''}` },
     });
     expect(index.body).toContain('Signed in as <strong>bob@example.test</strong>');
   });
 
+  it.each(['/review', '/audit/sessions', `/audit/sessions/${crypto.randomUUID()}`])(
+    'returns to %s, a page the one gateway session serves',
+    async (returnTo) => {
+      const { response } = await completeLogin('dave', returnTo);
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(returnTo);
+      expect(setCookies(response).get('tracegate-session')?.attributes).toContain('path=/');
+    },
+  );
+
+  it('sets the session as a Secure __Secure- cookie for the whole gateway when the public URL is https', async () => {
+    const https = { PUBLIC_URL: 'https://gateway.example' };
+    const { response } = await completeLogin('bob', '/audit/sessions', https);
+    expect(response.status).toBe(303);
+    const cookies = setCookies(response);
+    expect(cookies.has('tracegate-session')).toBe(false);
+    expect(cookies.get('__Secure-tracegate-session')?.attributes).toEqual(
+      expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']),
+    );
+  });
+
   it('keeps groups from the issuer’s configured claim path in the session', async () => {
     const { response } = await completeLogin('bob');
-    const sealed = setCookies(response).get('tracegate-review')?.value ?? '';
+    const sealed = setCookies(response).get('tracegate-session')?.value ?? '';
     const keys = await sessionKeys({ SESSION_SECRET: SECRET });
     const opened = await openValue(keys.session, 'review-session', sealed, Date.now(), (v) => v);
     expect(opened.ok && opened.value).toMatchObject({
@@ -360,7 +405,7 @@ describe('the callback', () => {
     });
     expect(response.status).toBe(400);
     expect(body).toContain('does not match the sign-in that was started');
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
     expect(idp.tokenRequests).toBe(0);
   });
 
@@ -369,7 +414,7 @@ describe('the callback', () => {
     const query = idp.authorize(login.authorizeUrl, 'bob');
     const { response } = await send(`/review/callback?${query}`);
     expect(response.status).toBe(400);
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
     expect(idp.tokenRequests).toBe(0);
   });
 
@@ -384,7 +429,7 @@ describe('the callback', () => {
     });
     expect(idp.tokenRequests).toBe(1);
     expect(response.status).toBe(401);
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
   });
 
   it('refuses an ID token signed by a key that is not in the issuer’s JWKS', async () => {
@@ -392,21 +437,21 @@ describe('the callback', () => {
     const { response, body } = await completeLogin('bob');
     expect(response.status).toBe(401);
     expect(body).toContain('data-code="invalid_token"');
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
   });
 
   it('refuses an ID token whose nonce is not the one sent', async () => {
     idp.tamper = { claims: { nonce: 'someone-elses-nonce' } };
     const { response } = await completeLogin('bob');
     expect(response.status).toBe(401);
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
   });
 
   it('refuses an ID token for another audience', async () => {
     idp.tamper = { claims: { aud: 'another-client' } };
     const { response } = await completeLogin('bob');
     expect(response.status).toBe(401);
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
   });
 
   it('shows the IdP’s refusal as a page and creates no session', async () => {
@@ -418,7 +463,7 @@ describe('the callback', () => {
     });
     expect(response.status).toBe(401);
     expect(body).toContain('did not sign you in');
-    expect(setCookies(response).has('tracegate-review')).toBe(false);
+    expect(setCookies(response).has('tracegate-session')).toBe(false);
   });
 });
 
@@ -435,9 +480,9 @@ describe('the session cookie', () => {
     const keys = await sessionKeys({ SESSION_SECRET: SECRET });
     const { sealed } = await sealReviewSession(keys, bob(), { now: Date.now(), ttlSeconds: 3600 });
     const flipped = `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`;
-    const { body } = await send('/review', { headers: { cookie: `tracegate-review=${flipped}` } });
+    const { body } = await send('/review', { headers: { cookie: `tracegate-session=${flipped}` } });
     expect(body).not.toContain('Signed in as');
-    const valid = await send('/review', { headers: { cookie: `tracegate-review=${sealed}` } });
+    const valid = await send('/review', { headers: { cookie: `tracegate-session=${sealed}` } });
     expect(valid.body).toContain('Signed in as <strong>bob@example.test</strong>');
   });
 
@@ -447,21 +492,21 @@ describe('the session cookie', () => {
       now: Date.now() - 9 * 3600 * 1000,
       ttlSeconds: 8 * 3600,
     });
-    const { body } = await send('/review', { headers: { cookie: `tracegate-review=${sealed}` } });
+    const { body } = await send('/review', { headers: { cookie: `tracegate-session=${sealed}` } });
     expect(body).not.toContain('Signed in as');
   });
 
   it('is refused when sealed under another SESSION_SECRET', async () => {
     const keys = await sessionKeys({ SESSION_SECRET: `${SECRET}-previous` });
     const { sealed } = await sealReviewSession(keys, bob(), { now: Date.now(), ttlSeconds: 3600 });
-    const { body } = await send('/review', { headers: { cookie: `tracegate-review=${sealed}` } });
+    const { body } = await send('/review', { headers: { cookie: `tracegate-session=${sealed}` } });
     expect(body).not.toContain('Signed in as');
   });
 
   it('is cleared by logout, which needs the session’s logout token', async () => {
     const keys = await sessionKeys({ SESSION_SECRET: SECRET });
     const { sealed } = await sealReviewSession(keys, bob(), { now: Date.now(), ttlSeconds: 3600 });
-    const cookie = `tracegate-review=${sealed}`;
+    const cookie = `tracegate-session=${sealed}`;
     const form = { 'content-type': 'application/x-www-form-urlencoded', origin: GATEWAY };
     const forged = await send('/review/logout', {
       method: 'POST',
@@ -480,7 +525,7 @@ describe('the session cookie', () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/review');
-    expect(setCookies(response).get('tracegate-review')?.attributes).toContain('max-age=0');
+    expect(setCookies(response).get('tracegate-session')?.attributes).toContain('max-age=0');
   });
 });
 

@@ -77,7 +77,7 @@ async function sessionCookie(person: Person, options: { now?: number } = {}): Pr
     },
     { now: options.now ?? Date.now(), ttlSeconds: 3600 },
   );
-  return `tracegate-review=${sealed}`;
+  return `tracegate-session=${sealed}`;
 }
 
 async function send(path: string, init: RequestInit = {}, bindings: Record<string, unknown> = {}) {
@@ -459,6 +459,20 @@ describe('a decision post that is refused before it reaches the request', () => 
     await refusedWithoutChange(
       id,
       postDecision(id, { csrf, action: 'approve', grantSeconds: '900' }, { cookie: carolCookie }),
+      403,
+      'csrf_failed',
+    );
+  });
+
+  it('refuses the session’s own token for another purpose (the sign-out form’s)', async () => {
+    const id = await createRequest();
+    const { cookie, body } = await pageFor('bob', id);
+    const logout =
+      /action="\/review\/logout"> <input type="hidden" name="csrf" value="([^"]+)"/.exec(body)?.[1];
+    expect(logout).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await refusedWithoutChange(
+      id,
+      postDecision(id, { csrf: logout ?? '', action: 'approve', grantSeconds: '900' }, { cookie }),
       403,
       'csrf_failed',
     );

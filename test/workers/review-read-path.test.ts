@@ -67,7 +67,7 @@ describe('a read that needs review', () => {
     const id = String(body.id);
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(response.headers.get('location')).toBe(`/v1/requests/${id}`);
-    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('retry-after')).toBe('1');
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('preference-applied')).toBeNull();
     expect(body).toEqual({
@@ -111,6 +111,25 @@ describe('a read that needs review', () => {
 });
 
 describe('after an approval', () => {
+  it('records the full request path on the review’s audit rows, as on the read’s own rows', async () => {
+    const id = await requestAndApprove(TRACE);
+    const served = await h.send(TRACE, { as: alice });
+    expect(served.response.status).toBe(200);
+    const review = await h.auditRows({ accessRequestId: id });
+    expect(review.map((r) => r.event)).toEqual(
+      expect.arrayContaining([
+        'review_created',
+        'review_decision',
+        'review_approved',
+        'grant_used',
+      ]),
+    );
+    const read = await h.auditRows({
+      requestId: served.response.headers.get('x-request-id') ?? '',
+    });
+    expect(new Set([...review, ...read].map((r) => r.path))).toEqual(new Set([TRACE]));
+  });
+
   it('serves the retried read under the grant, audited as grant_used before the store is asked', async () => {
     const id = await requestAndApprove(TRACE);
     const { response, body } = await h.send(TRACE, { as: alice });

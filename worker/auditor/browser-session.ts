@@ -1,12 +1,10 @@
-// Browser sign-in for the auditor pages: the reviewer session of
-// worker/session/ (OIDC code + PKCE at /review/login, sealed cookie), reused
-// rather than a second login. Whoever signed in is an auditor only if the
-// session's groups say so (require-auditor.ts checks).
-//
-// Note: the session cookie is scoped to Path=/review, so a browser sends it to
-// /audit only once that scope includes the auditor pages; until then the
-// pages accept a bearer token (Authorization header) only.
+// Browser sign-in for the auditor pages: the gateway session of
+// worker/session/ (OIDC code + PKCE at /review/login, sealed cookie, Path=/),
+// the same one the review pages use rather than a second login. Whoever
+// signed in is an auditor only if the session's groups say so
+// (require-auditor.ts checks).
 import type { Context } from 'hono';
+import { AUDIT_SESSION_LIST, parseReturnPath, signInHref } from '../review/login/return-path.ts';
 import { publicOrigin } from '../session/public-origin.ts';
 import { readReviewSession } from '../session/review-session.ts';
 import { sessionKeys } from '../session/session-keys.ts';
@@ -26,4 +24,19 @@ export function reviewSessionPrincipal(
     const session = await readReviewSession(c, keys, { now: now(), secure });
     return session.ok ? session.value.principal : null;
   };
+}
+
+/**
+ * A browser that opens an auditor page with neither a session nor a bearer
+ * header is sent to the sign-in, which brings it back here. GET and HEAD only:
+ * the redirect is safe there and touches nothing (the sign-in itself sets only
+ * its short-lived flow cookie). The way back is this page when the sign-in's
+ * allow-list takes it, else the session list; a query (the list's filters)
+ * is not carried, as the allow-list takes none. Null: answer 401 instead.
+ */
+export function signInRedirect(c: Context<AuditorEnv>): Response | null {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return null;
+  const here = parseReturnPath(new URL(c.req.url).pathname, []);
+  c.header('cache-control', 'no-store');
+  return c.redirect(signInHref(here.ok ? here.path : AUDIT_SESSION_LIST), 302);
 }

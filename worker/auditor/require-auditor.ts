@@ -7,8 +7,10 @@
 // request is refused with 503, as on the read path).
 //
 // API routes take a bearer token only. Browser pages may also present the
-// reviewer sign-in session (worker/session/) through `browserPrincipal`; a
-// bearer header, when present, always wins.
+// gateway sign-in session (worker/session/) through `browserPrincipal`; a
+// bearer header, when present, always wins. A page request with neither may be
+// answered by `signInRedirect` (to the sign-in) instead of 401; the attempt is
+// audited the same way.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
 import { causeReason, GatewayError } from '../http/errors.ts';
@@ -34,6 +36,8 @@ export interface AuditorDeps {
   now: () => number;
   /** Browser sign-in for the pages: the session's principal, or null. */
   browserPrincipal?: (c: Context<AuditorEnv>) => Promise<AuditorIdentity | null>;
+  /** For the pages, when sign-in is configured: a redirect to it, or null for a 401. */
+  signInRedirect?: (c: Context<AuditorEnv>) => Response | null;
 }
 
 export const AUDITOR_RULE_ID = 'auditor-access';
@@ -78,6 +82,12 @@ export function requireAuditor(
           decision: 'unauthenticated',
           reason: authentication.reason,
         });
+        const redirect =
+          header === null && options.browser ? (deps.signInRedirect?.(c) ?? null) : null;
+        if (redirect !== null) {
+          redirect.headers.set('x-request-id', base.requestId);
+          return redirect;
+        }
         throw authentication.error;
       }
       identity = authentication.principal;
@@ -104,5 +114,6 @@ export function requireAuditor(
     c.set('auditor', identity);
     await next();
     c.res.headers.set('x-request-id', base.requestId);
+    return undefined;
   };
 }

@@ -67,6 +67,29 @@ describe('parseGatewayConfig', () => {
     ]);
   });
 
+  it.each([
+    ['/v1', '/v1'],
+    ['/v1/requests', '/v1'],
+    ['/review', '/review'],
+    ['/Review/x', '/review'],
+    ['/audit/sessions', '/audit'],
+    ['/openapi.json', '/openapi.json'],
+    ['/docs', '/docs'],
+    ['/healthz', '/healthz'],
+  ])('refuses the path prefix %s, which would clash with the gateway route %s', (prefix, route) => {
+    expect(problemsOf(valid.replace('pathPrefix: /lf', `pathPrefix: ${prefix}`))).toEqual([
+      `namespaces[0].pathPrefix: "${prefix}" is at or under the gateway's own route ${route}`,
+    ]);
+  });
+
+  it.each(['/v1x', '/reviews', '/auditing', '/lf/review', '/docs-archive', '/healthz2'])(
+    'accepts the path prefix %s, which only looks like a gateway route',
+    (prefix) => {
+      const config = parseGatewayConfig(valid.replace('pathPrefix: /lf', `pathPrefix: ${prefix}`));
+      expect(config.namespaces[0]?.pathPrefix).toBe(prefix);
+    },
+  );
+
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
     expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);

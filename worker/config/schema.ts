@@ -157,6 +157,29 @@ const notifyTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('slack'), url: httpUrl }),
 ]);
 
+/**
+ * The gateway's own routes (worker/app.ts). A namespace at or under one of
+ * them would either be unreachable or take the gateway's page or API away,
+ * depending on route order; either way a read or a sign-in would go somewhere
+ * unexpected, so the configuration refuses it. Compared without case: `/Review`
+ * is a different route, but not to the person reading a link.
+ */
+export const RESERVED_PATH_PREFIXES = [
+  '/v1',
+  '/review',
+  '/audit',
+  '/openapi.json',
+  '/docs',
+  '/healthz',
+] as const;
+
+function reservedPrefixOf(pathPrefix: string): string | undefined {
+  const path = pathPrefix.toLowerCase();
+  return RESERVED_PATH_PREFIXES.find(
+    (reserved) => path === reserved || path.startsWith(`${reserved}/`),
+  );
+}
+
 export const namespaceSchema = z.strictObject({
   id,
   description: z.string().optional(),
@@ -251,6 +274,16 @@ export const gatewayConfigSchema = z
       config.namespaces.map((n) => n.pathPrefix),
       (i) => ['namespaces', i, 'pathPrefix'],
     );
+    config.namespaces.forEach((ns, n) => {
+      const reserved = reservedPrefixOf(ns.pathPrefix);
+      if (reserved !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['namespaces', n, 'pathPrefix'],
+          message: `"${ns.pathPrefix}" is at or under the gateway's own route ${reserved}`,
+        });
+      }
+    });
     const login = config.gateway.reviewLogin;
     if (login !== undefined && !config.issuers.some((i) => i.id === login.issuer)) {
       ctx.addIssue({

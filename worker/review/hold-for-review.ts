@@ -40,8 +40,15 @@ export interface ReviewDeps {
 
 export const JUSTIFICATION_HEADER = 'tracegate-justification';
 export const MAX_JUSTIFICATION_CHARS = 1000;
-/** Suggested delay before polling again, in seconds. */
-const RETRY_AFTER_SECONDS = 5;
+/**
+ * Retry-After of the 202 (RFC 9110 §10.2.3), in seconds. Short, because a
+ * client that simply waits this long and asks again learns of an approval at
+ * most this late. The efficient way to wait is the long-poll
+ * `GET /v1/requests/{id}?wait=N` (the SDK and the CLI use it): the Durable
+ * Object answers it the moment the request is decided, so one held call
+ * replaces a stream of polls and the delay here costs it one second at most.
+ */
+export const RETRY_AFTER_SECONDS = 1;
 
 type ReviewDecision = Extract<Decision, { outcome: 'review' }>;
 
@@ -103,6 +110,7 @@ export async function holdForReview(
       namespace: route.namespace.id,
       method: read.method,
       path: route.relativePath,
+      requestPath: scope.path,
       resourceId: route.resourceId,
       ruleId: decision.ruleId,
       justification,

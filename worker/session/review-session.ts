@@ -1,10 +1,21 @@
-// The reviewer's browser session: who signed in, until when, sealed in a cookie.
+// The gateway's browser session: who signed in, until when, sealed in a cookie.
+// One session serves every page of the gateway: the review pages (/review)
+// and the auditor pages (/audit); each page decides from the session's groups
+// what the person may see or do.
 //
 // Stateless on purpose: the gateway keeps no session store, so a session is
 // exactly what the sealed cookie says (AES-GCM under a key derived from
 // SESSION_SECRET, expiry inside). The trade-off is that logout clears the
 // cookie but cannot revoke a copy stolen earlier; the short lifetime (8 h by
-// default) and HttpOnly + SameSite=Lax + Path=/review bound that risk.
+// default) and HttpOnly + SameSite=Lax bound that risk.
+//
+// Path=/ because the pages live under two prefixes; a path is no security
+// boundary anyway (a script on the origin can fetch any path with the
+// cookie). The cookie does reach the API and the namespaces too, where
+// nothing reads it: those take a bearer token only, and the proxy never
+// forwards cookies to a trace store (proxy/forward-headers.ts). The name
+// differs from the earlier `tracegate-review` (Path=/review) so a leftover
+// copy of that cookie can never shadow this one.
 //
 // Each session carries a random `sid` that CSRF tokens are bound to, so a
 // token taken from one session is useless in another.
@@ -28,11 +39,11 @@ export interface ReviewSession {
 }
 
 const PURPOSE = 'review-session';
-export const COOKIE_PATH = '/review';
+export const SESSION_COOKIE_PATH = '/';
 
 /** `__Secure-` (RFC 6265bis §4.1.3.1) whenever the cookie can carry `Secure`. */
 export function sessionCookieName(secure: boolean): string {
-  return secure ? '__Secure-tracegate-review' : 'tracegate-review';
+  return secure ? '__Secure-tracegate-session' : 'tracegate-session';
 }
 
 /** A new session for `principal` and its sealed cookie value. */
@@ -69,7 +80,7 @@ export async function createReviewSession(
 ): Promise<ReviewSession> {
   const { session, sealed } = await sealReviewSession(keys, principal, options);
   setCookie(c, sessionCookieName(options.secure), sealed, {
-    path: COOKIE_PATH,
+    path: SESSION_COOKIE_PATH,
     httpOnly: true,
     secure: options.secure,
     sameSite: 'Lax',
@@ -97,7 +108,7 @@ export async function readReviewSession(
 
 export function clearReviewSession(c: Context, secure: boolean): void {
   deleteCookie(c, sessionCookieName(secure), {
-    path: COOKIE_PATH,
+    path: SESSION_COOKIE_PATH,
     httpOnly: true,
     secure,
     sameSite: 'Lax',

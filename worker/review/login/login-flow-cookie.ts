@@ -9,7 +9,6 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { openValue, sealValue, type OpenResult } from '../../session/sealed-value.ts';
 import type { SessionKeys } from '../../session/session-keys.ts';
-import { COOKIE_PATH } from '../../session/review-session.ts';
 
 export interface LoginFlow {
   state: string;
@@ -20,6 +19,8 @@ export interface LoginFlow {
 
 export const LOGIN_FLOW_TTL_SECONDS = 600;
 const PURPOSE = 'login-flow';
+/** Only the callback reads it, and the callback is always below /review (config schema). */
+const COOKIE_PATH = '/review';
 
 function cookieName(secure: boolean): string {
   return secure ? '__Secure-tracegate-login' : 'tracegate-login';

@@ -1,8 +1,10 @@
-// Reviewer sign-in at the gateway: OIDC authorization code flow with PKCE
-// (RFC 7636, S256) and nonce, through oauth4webapi, against the one issuer
-// named by `gateway.reviewLogin`.
+// Sign-in at the gateway, for reviewers and auditors alike: OIDC authorization
+// code flow with PKCE (RFC 7636, S256) and nonce, through oauth4webapi, against
+// the one issuer named by `gateway.reviewLogin`. The session it sets serves
+// the review pages and the auditor pages (session/review-session.ts).
 //
 //   GET  /review/login?return=/review/{id}  → 302 to the IdP; sealed flow cookie
+//        (or return=/audit/sessions[/{id}]; return-path.ts has the allow-list)
 //   GET  /review/callback                   → checks state, exchanges the code,
 //                                             verifies the ID token, sets the session
 //   POST /review/logout                     → clears the session
@@ -74,7 +76,7 @@ export function registerLoginRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void {
     const returnTo = parseReturnPath(c.req.query('return'), reserved);
     if (!returnTo.ok) {
       throw new GatewayError('bad_request', {
-        publicDetail: 'The return address is not a review page of this gateway.',
+        publicDetail: 'The return address is not a review or audit page of this gateway.',
       });
     }
     const as = await metadata(login);

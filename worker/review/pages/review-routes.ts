@@ -21,6 +21,7 @@ import { publicOrigin } from '../../session/public-origin.ts';
 import { readReviewSession, type ReviewSession } from '../../session/review-session.ts';
 import { sessionKeys, type SessionKeys } from '../../session/session-keys.ts';
 import { logoutToken } from '../login/login-routes.ts';
+import { signInHref } from '../login/return-path.ts';
 import { decisionFormMessage, parseDecisionForm } from './decision-form.ts';
 import { readFormBody } from './form-body.ts';
 import { grantDurationChoices, isOfferedGrantDuration } from './grant-durations.ts';
@@ -36,7 +37,7 @@ const REQUEST_ID = /^[0-9a-f]{64}$/;
 
 export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void {
   const loginHref = (returnTo: string): string | undefined =>
-    deps.login === undefined ? undefined : `/review/login?return=${encodeURIComponent(returnTo)}`;
+    deps.login === undefined ? undefined : signInHref(returnTo);
 
   /** The keys and the signed-in reviewer, if any; a bad cookie counts as none (and is logged). */
   const sessionOf = async (

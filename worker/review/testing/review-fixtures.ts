@@ -33,6 +33,7 @@ export function requestInit(overrides: InitOverrides = {}): AccessRequestInit {
     namespace: 'lf',
     method: 'GET',
     path: '/api/public/traces/t1',
+    requestPath: '/lf/api/public/traces/t1',
     resourceId: 't1',
     ruleId: 'review-reads',
     justification: 'incident 42',
