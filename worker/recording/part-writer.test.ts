@@ -75,4 +75,46 @@ describe('the part writer', () => {
     await writer.write(new Uint8Array(MAX_PARTS));
     await expect(writer.write(new Uint8Array(1))).rejects.toBeInstanceOf(RecordingLimitError);
   });
+
+  it('stores a body shorter than one part with a single put, and never starts an upload', async () => {
+    const { sink, parts, completed } = fakeSink();
+    const whole: number[][] = [];
+    sink.putWhole = async (value) => {
+      whole.push(Array.from(value));
+    };
+    const writer = createPartWriter(sink, 4);
+    await writer.write(bytes(0, 2));
+    await writer.write(bytes(2, 1));
+    expect(await writer.finish()).toBe(true);
+    expect(whole).toEqual([[0, 1, 2]]);
+    expect(parts).toEqual([]);
+    expect(completed()).toBeUndefined();
+    expect(writer.parts).toBe(1);
+  });
+
+  it('grows its buffer up to the part size and keeps every byte in order', async () => {
+    const partSize = 200_000; // larger than the buffer's first size, so it must grow
+    for (const total of [150_000, 450_000]) {
+      const { sink, parts } = fakeSink();
+      const whole: number[][] = [];
+      sink.putWhole = async (value) => {
+        whole.push(Array.from(value));
+      };
+      const writer = createPartWriter(sink, partSize);
+      let offset = 0;
+      let size = 1;
+      while (offset < total) {
+        const take = Math.min(size, total - offset);
+        await writer.write(bytes(offset, take));
+        offset += take;
+        size = (size * 7 + 13) % 70_001; // uneven chunks, some larger than the buffer
+      }
+      await writer.finish();
+      const stored = whole.length > 0 ? whole : parts.map((p) => p.bytes);
+      expect(stored.map((b) => b.length)).toEqual(
+        total === 150_000 ? [150_000] : [200_000, 200_000, 50_000],
+      );
+      expect(stored.flat()).toEqual(Array.from(bytes(0, total)));
+    }
+  });
 });

@@ -5,8 +5,10 @@
 //   enabled: false         → nothing is recorded;
 //   cannot start, required → `refusal` is set and the read must be refused;
 //   cannot start, optional → the read goes on and the audit says "missing".
-// Starting means creating the body's multipart upload and writing the first
-// manifest (status `recording`); both must succeed.
+// Starting means writing the first manifest (status `recording`); it must
+// succeed. The body's multipart upload is created only when the body outgrows
+// one part (part-writer.ts): a body that fits in one part, most traces, is
+// stored with a single `put` when it ends.
 //
 // `tap` wraps the body (record-stream.ts). When it ends, the events and the
 // final manifest are written, and `annotate` adds the recording's key, digest
@@ -111,31 +113,33 @@ export async function beginRecording(
     retentionDays: settings.retentionDays,
   };
 
-  const [upload, marker] = await Promise.allSettled([
-    bucket.createMultipartUpload(keys.body, {
-      httpMetadata: contentType === null ? {} : { contentType },
-      customMetadata: { sessionId, namespace: manifest.namespace },
-    }),
-    bucket.put(keys.manifest, JSON.stringify(manifest), JSON_TYPE),
-  ]);
-  if (upload.status === 'rejected' || marker.status === 'rejected') {
-    // Clean up whichever half succeeded, without delaying the answer.
-    if (upload.status === 'fulfilled') deps.waitUntil(upload.value.abort().catch(() => undefined));
-    if (marker.status === 'fulfilled')
-      deps.waitUntil(bucket.delete(keys.manifest).catch(() => undefined));
-    const cause =
-      upload.status === 'rejected' ? upload.reason : (marker as PromiseRejectedResult).reason;
+  const bodyOptions: R2PutOptions = {
+    httpMetadata: contentType === null ? {} : { contentType },
+    customMetadata: { sessionId, namespace: manifest.namespace },
+  };
+  try {
+    await bucket.put(keys.manifest, JSON.stringify(manifest), JSON_TYPE);
+  } catch (cause) {
     return unavailable(`R2 refused the recording: ${causeReason(cause)}`, cause);
   }
-  const multipart = upload.value;
+  // Created on the first full part; a body that ends before never has one.
+  let upload: Promise<R2MultipartUpload> | undefined;
+  const multipart = (): Promise<R2MultipartUpload> =>
+    (upload ??= bucket.createMultipartUpload(keys.body, bodyOptions));
   const sink = {
-    writer: createPartWriter(multipart, partSize),
-    abort: () => multipart.abort(),
+    writer: createPartWriter(
+      {
+        uploadPart: async (partNumber, value) => (await multipart()).uploadPart(partNumber, value),
+        complete: async (parts) => (await multipart()).complete(parts),
+        putWhole: (value) => bucket.put(keys.body, value, bodyOptions),
+      },
+      partSize,
+    ),
+    abort: async () => {
+      if (upload !== undefined) await (await upload).abort();
+    },
     putEmpty: async () => {
-      await bucket.put(keys.body, new Uint8Array(0), {
-        httpMetadata: contentType === null ? {} : { contentType },
-        customMetadata: { sessionId, namespace: manifest.namespace },
-      });
+      await bucket.put(keys.body, new Uint8Array(0), bodyOptions);
     },
   };
 
