@@ -15,6 +15,7 @@ import { createAuditApi } from './auditor/audit-api.ts';
 import { createAuditorPages } from './auditor/auditor-pages.ts';
 import { reviewSessionPrincipal, signInRedirect } from './auditor/browser-session.ts';
 import { createSessionsApi } from './auditor/sessions-api.ts';
+import { createOpenApiRoutes } from './openapi/openapi-routes.ts';
 
 export interface AppOptions {
   config: GatewayConfig;
@@ -77,6 +78,8 @@ export function createApp(options: AppOptions) {
   app.route('/v1/sessions', createSessionsApi(auditor));
   app.route('/v1/audit', createAuditApi(auditor));
   app.route('/audit', createAuditorPages(auditor));
+
+  app.route('/', createOpenApiRoutes());
 
   app.all('*', async (c) => {
     const deps: ReadDeps = {

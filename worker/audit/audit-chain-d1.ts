@@ -7,6 +7,7 @@
 // checkpoint never vouches for a row that was already tampered with.
 import { asc, desc, gt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { z } from 'zod';
 import { causeReason } from '../http/errors.ts';
 import { auditCheckpoints } from './chain-tables.ts';
 import { GENESIS_HASH, sealCheckpoint, type SealedCheckpoint } from './checkpoint-seal.ts';
@@ -56,14 +57,23 @@ export function verifyD1AuditLog(db: D1Database, key: CryptoKey): Promise<Verify
   return verifyAuditLog(key, sealedRows(db), checkpoints(db));
 }
 
-export type CheckpointResult =
-  | { kind: 'sealed'; checkpoints: { fromSeq: number; upToSeq: number; hash: string }[] }
-  | {
-      kind: 'refused';
-      seq: number;
-      reason: string;
-      sealed: { fromSeq: number; upToSeq: number; hash: string }[];
-    };
+const sealedRangeSchema = z.object({
+  fromSeq: z.number().int(),
+  upToSeq: z.number().int(),
+  hash: z.string(),
+});
+
+/** What a checkpoint run did (exported: the OpenAPI document is generated from it). */
+export const checkpointResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sealed'), checkpoints: z.array(sealedRangeSchema) }),
+  z.object({
+    kind: z.literal('refused'),
+    seq: z.number().int().meta({ description: 'The row that could not be sealed.' }),
+    reason: z.string(),
+    sealed: z.array(sealedRangeSchema).meta({ description: 'Checkpoints written before it.' }),
+  }),
+]);
+export type CheckpointResult = z.infer<typeof checkpointResultSchema>;
 
 /** Seals every row not yet under a checkpoint, up to `maxCheckpoints` checkpoints. */
 export async function writeCheckpoints(

@@ -13,6 +13,7 @@
 //     that position (a row moved, swapped or copied)               misplaced
 //   - the chain hash and count of the checkpoint's rows            chain_mismatch
 //   - no checkpoint seals rows that are no longer there            missing_rows
+import { z } from 'zod';
 import {
   canonicalCheckpoint,
   chainHash,
@@ -26,28 +27,39 @@ import { hmacHex, rowMac, sameHex, sha256Hex, type MacContent } from './row-mac.
 
 export type SealedRow = MacContent & { seq: number; mac: string | null };
 
-export type TamperReason =
-  'missing_rows' | 'unsigned' | 'altered' | 'misplaced' | 'chain_mismatch' | 'checkpoint_invalid';
+export const tamperReasonSchema = z.enum([
+  'missing_rows',
+  'unsigned',
+  'altered',
+  'misplaced',
+  'chain_mismatch',
+  'checkpoint_invalid',
+]);
+export type TamperReason = z.infer<typeof tamperReasonSchema>;
 
-export type VerifyReport =
-  | {
-      ok: true;
-      rows: number;
-      checkpoints: number;
-      /** Highest seq sealed by a checkpoint (0: none). */
-      sealedUpToSeq: number;
-      /** Rows after the last checkpoint: protected by MACs and contiguity only. */
-      unsealedRows: number;
-    }
-  | {
-      ok: false;
-      /** The first bad seq. */
-      seq: number;
-      reason: TamperReason;
-      detail: string;
-      /** Rows that verified before the first bad one. */
-      rows: number;
-    };
+/** The report (exported: the OpenAPI document is generated from it). */
+export const verifyReportSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    rows: z.number().int(),
+    checkpoints: z.number().int(),
+    sealedUpToSeq: z
+      .number()
+      .int()
+      .meta({ description: 'Highest seq sealed by a checkpoint (0: none).' }),
+    unsealedRows: z.number().int().meta({
+      description: 'Rows after the last checkpoint: protected by MACs and contiguity only.',
+    }),
+  }),
+  z.object({
+    ok: z.literal(false),
+    seq: z.number().int().meta({ description: 'The first bad seq.' }),
+    reason: tamperReasonSchema,
+    detail: z.string(),
+    rows: z.number().int().meta({ description: 'Rows that verified before the first bad one.' }),
+  }),
+]);
+export type VerifyReport = z.infer<typeof verifyReportSchema>;
 
 export async function verifyAuditLog(
   key: CryptoKey,

@@ -12,23 +12,37 @@
 import { and, asc, desc, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { verifyD1AuditLog, writeCheckpoints } from '../audit/audit-chain-d1.ts';
 import { auditMacKey } from '../audit/mac-key.ts';
 import { auditEvents } from '../audit/schema.ts';
 import { GatewayError } from '../http/errors.ts';
 import {
+  auditFilterQuerySchema,
   encodeCursor,
   pageAfter,
   parseAuditFilters,
   parseCursor,
   parseLimit,
+  parseQueryParams,
   type AuditFilters,
 } from './audit-filters.ts';
-import { auditRowCells, auditRowJson, CSV_COLUMNS } from './audit-row-view.ts';
+import { auditEventSchema, auditRowCells, auditRowJson, CSV_COLUMNS } from './audit-row-view.ts';
 import { csvLine } from './csv.ts';
 import { requireAuditor, type AuditorDeps, type AuditorEnv } from './require-auditor.ts';
 
 const EXPORT_BATCH = 500;
+
+// The export's query and the query's answer page (exported: the OpenAPI
+// document is generated from them).
+export const auditExportQuerySchema = auditFilterQuerySchema.extend({
+  format: z.enum(['ndjson', 'csv'], { error: 'ndjson or csv' }).default('ndjson'),
+});
+
+export const auditPageSchema = z.object({
+  events: z.array(auditEventSchema).meta({ description: 'Ascending seq.' }),
+  nextCursor: z.string().nullable(),
+});
 
 export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
   const api = new Hono<AuditorEnv>();
@@ -51,7 +65,7 @@ export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
       {
         events: page.map(auditRowJson),
         nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.seq) : null,
-      },
+      } satisfies z.infer<typeof auditPageSchema>,
       200,
       { 'cache-control': 'no-store' },
     );
@@ -59,12 +73,7 @@ export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
 
   api.get('/export', async (c) => {
     const params = new URL(c.req.url).searchParams;
-    const format = params.get('format') ?? 'ndjson';
-    if (format !== 'ndjson' && format !== 'csv') {
-      throw new GatewayError('bad_request', {
-        publicDetail: 'Query parameter "format": ndjson or csv.',
-      });
-    }
+    const { format } = parseQueryParams(auditExportQuerySchema.pick({ format: true }), params);
     const filters = parseAuditFilters(params);
     const stream = exportStream(c.env.AUDIT_DB, filters, format);
     const stamp = new Date(deps.now()).toISOString().replace(/[:.]/g, '-');

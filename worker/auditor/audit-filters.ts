@@ -12,7 +12,10 @@
 //   limit        1..1000 (default 100)
 //
 // A bad value is a 400 naming the parameter; an unknown parameter is ignored.
+// The zod schemas below are what the handlers parse with and what the OpenAPI
+// document is generated from.
 import { and, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import { GatewayError } from '../http/errors.ts';
 import { auditEvents } from '../audit/schema.ts';
 
@@ -29,47 +32,116 @@ export interface AuditFilters {
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
+const INSTANT_EXPECTED = 'an ISO 8601 time or milliseconds since the epoch';
+
+/** ISO 8601 (anything Date.parse reads) or epoch milliseconds, as milliseconds. */
+const instantParam = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+    ctx.issues.push({ code: 'custom', message: INSTANT_EXPECTED, input: value });
+    return z.NEVER;
+  })
+  .meta({ description: `${INSTANT_EXPECTED}.`, examples: ['2026-11-01T00:00:00Z'] });
+
+const textParam = (max: number, description: string) =>
+  z.string().max(max, `at most ${max} characters`).meta({ description });
+
+/**
+ * The filters, in the order they are checked (exported: the OpenAPI document
+ * is generated from it). Values arrive as strings; an empty one is absent.
+ */
+export const auditFilterQuerySchema = z.object({
+  from: instantParam.optional(),
+  to: instantParam.optional(),
+  namespace: textParam(64, 'Namespace id.').optional(),
+  actor: textParam(256, 'Subject (`sub`) or email of the actor.').optional(),
+  decision: textParam(
+    64,
+    'allow | deny | block | review | unauthenticated | not_found …',
+  ).optional(),
+  requestId: textParam(128, 'Gateway request id.').optional(),
+  event: textParam(64, 'decision | completed | failed | recording_deleted …').optional(),
+});
+
+/** A cursor is the seq of the last row of the previous page, base64url-encoded. */
+const cursorParam = z
+  .string()
+  .transform((value, ctx) => {
+    let decoded = '';
+    try {
+      decoded = atob(value.replace(/-/g, '+').replace(/_/g, '/'));
+    } catch {
+      // Reported below.
+    }
+    const match = /^seq:(\d{1,15})$/.exec(decoded);
+    if (match?.[1] !== undefined) return Number(match[1]);
+    ctx.issues.push({
+      code: 'custom',
+      message: 'a cursor returned by a previous page',
+      input: value,
+    });
+    return z.NEVER;
+  })
+  .meta({ description: "Opaque: the previous page's `nextCursor`." });
+
+const LIMIT_EXPECTED = `an integer from 1 to ${MAX_LIMIT}`;
+
+export const pageQuerySchema = z.object({
+  cursor: cursorParam.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, LIMIT_EXPECTED)
+    .transform(Number)
+    .pipe(z.number().int().min(1, LIMIT_EXPECTED).max(MAX_LIMIT, LIMIT_EXPECTED))
+    .optional()
+    .meta({ description: `Page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}).` }),
+});
+
+/** The query of `GET /v1/audit`. */
+export const auditQuerySchema = auditFilterQuerySchema.extend(pageQuerySchema.shape);
+
+/**
+ * Parses the parameters `schema` names (first value of each; empty = absent);
+ * a bad value is a 400 naming the first bad parameter.
+ */
+export function parseQueryParams<S extends z.ZodObject>(
+  schema: S,
+  params: URLSearchParams,
+): z.output<S> {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = params.get(name);
+    if (value !== null && value !== '') input[name] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw badParam(String(issue?.path[0] ?? 'query'), issue?.message ?? 'a valid value');
+}
+
 function badParam(name: string, expected: string): GatewayError {
   return new GatewayError('bad_request', {
     publicDetail: `Query parameter "${name}": ${expected}.`,
   });
 }
 
-function instant(params: URLSearchParams, name: string): number | undefined {
-  const value = params.get(name);
-  if (value === null || value === '') return undefined;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw badParam(name, 'an ISO 8601 time or milliseconds since the epoch');
-  return ms;
-}
-
-function text(params: URLSearchParams, name: string, max = 256): string | undefined {
-  const value = params.get(name);
-  if (value === null || value === '') return undefined;
-  if (value.length > max) throw badParam(name, `at most ${max} characters`);
-  return value;
-}
-
 export function parseAuditFilters(params: URLSearchParams): AuditFilters {
+  const query = parseQueryParams(auditFilterQuerySchema, params);
   return {
-    from: instant(params, 'from'),
-    to: instant(params, 'to'),
-    namespace: text(params, 'namespace', 64),
-    actor: text(params, 'actor'),
-    decision: text(params, 'decision', 64),
-    requestId: text(params, 'requestId', 128),
-    event: text(params, 'event', 64),
+    from: query.from,
+    to: query.to,
+    namespace: query.namespace,
+    actor: query.actor,
+    decision: query.decision,
+    requestId: query.requestId,
+    event: query.event,
   };
 }
 
 export function parseLimit(params: URLSearchParams): number {
-  const value = params.get('limit');
-  if (value === null || value === '') return DEFAULT_LIMIT;
-  const limit = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT))
-    throw badParam('limit', `an integer from 1 to ${MAX_LIMIT}`);
-  return limit;
+  return parseQueryParams(pageQuerySchema.pick({ limit: true }), params).limit ?? DEFAULT_LIMIT;
 }
 
 /** A cursor is the seq of the last row of the previous page, base64url-encoded. */
@@ -78,17 +150,7 @@ export function encodeCursor(seq: number): string {
 }
 
 export function parseCursor(params: URLSearchParams): number | undefined {
-  const value = params.get('cursor');
-  if (value === null || value === '') return undefined;
-  let decoded = '';
-  try {
-    decoded = atob(value.replace(/-/g, '+').replace(/_/g, '/'));
-  } catch {
-    // Reported below.
-  }
-  const match = /^seq:(\d{1,15})$/.exec(decoded);
-  if (match?.[1] === undefined) throw badParam('cursor', 'a cursor returned by a previous page');
-  return Number(match[1]);
+  return parseQueryParams(pageQuerySchema.pick({ cursor: true }), params).cursor;
 }
 
 export function filterConditions(filters: AuditFilters): SQL[] {

@@ -1,7 +1,48 @@
 // How an audit row looks outside the gateway: JSON for the API and NDJSON
 // export, a flat record for the CSV export. Both carry the row's `mac`, so an
 // export can be checked offline with the key (TAMPER-EVIDENCE.md).
+import { z } from 'zod';
 import type { AuditEventRow } from '../audit/schema.ts';
+
+const nullableText = z.string().nullable();
+const nullableInt = z.number().int().nullable();
+
+/** One audit row as JSON (exported: the OpenAPI document is generated from it). */
+export const auditEventSchema = z.object({
+  seq: z.number().int(),
+  eventId: z.string(),
+  at: z.number().int().meta({ description: 'Milliseconds since the epoch.' }),
+  time: z.iso.datetime(),
+  event: z.string(),
+  requestId: z.string(),
+  sessionId: nullableText,
+  accessRequestId: nullableText,
+  actor: z
+    .object({
+      issuer: nullableText,
+      subject: nullableText,
+      email: nullableText,
+      groups: z.unknown().meta({ description: 'JSON array of group names, as recorded.' }),
+    })
+    .nullable(),
+  namespace: nullableText,
+  method: nullableText,
+  path: nullableText,
+  resourceId: nullableText,
+  decision: nullableText,
+  ruleId: nullableText,
+  reason: nullableText,
+  upstreamStatus: nullableInt,
+  status: nullableInt,
+  bytes: nullableInt,
+  durationMs: nullableInt,
+  sha256: nullableText,
+  maskCounts: z.unknown().meta({ description: 'Masked item count per entity type, or null.' }),
+  recordingKey: nullableText,
+  mac: nullableText.meta({ description: 'HMAC-SHA-256 (hex) of the row (TAMPER-EVIDENCE.md).' }),
+});
+
+export type AuditEventJson = z.infer<typeof auditEventSchema>;
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
@@ -12,7 +53,7 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-export function auditRowJson(row: AuditEventRow) {
+export function auditRowJson(row: AuditEventRow): AuditEventJson {
   return {
     seq: row.seq,
     eventId: row.eventId,

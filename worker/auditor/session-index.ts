@@ -6,30 +6,37 @@
 // status `recording` in R2 (see STORAGE.md).
 import { and, asc, desc, eq, inArray, isNotNull, lt, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { z } from 'zod';
 import { auditEvents, type AuditEventRow } from '../audit/schema.ts';
 import { filterConditions, type AuditFilters } from './audit-filters.ts';
 
 const COMPLETION_EVENTS = ['completed', 'failed'];
 
-export interface SessionSummary {
-  sessionId: string;
-  requestId: string;
-  seq: number;
-  at: number;
-  time: string;
-  outcome: string;
-  namespace: string | null;
-  actor: { issuer: string | null; subject: string | null; email: string | null };
-  method: string | null;
-  path: string | null;
-  resourceId: string | null;
-  status: number | null;
-  bytes: number | null;
-  sha256: string | null;
-  reason: string | null;
-  /** The R2 prefix of the recording; null when it is missing. */
-  recordingKey: string | null;
-}
+const nullableText = z.string().nullable();
+
+/** One recorded session in a list (exported: the OpenAPI document is generated from it). */
+export const sessionSummarySchema = z.object({
+  sessionId: z.string(),
+  requestId: z.string(),
+  seq: z.number().int(),
+  at: z.number().int().meta({ description: 'Milliseconds since the epoch.' }),
+  time: z.iso.datetime(),
+  outcome: z.string().meta({ description: 'The completion event: completed or failed.' }),
+  namespace: nullableText,
+  actor: z.object({ issuer: nullableText, subject: nullableText, email: nullableText }),
+  method: nullableText,
+  path: nullableText,
+  resourceId: nullableText,
+  status: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  sha256: nullableText,
+  reason: nullableText,
+  recordingKey: nullableText.meta({
+    description: 'The R2 prefix of the recording; null when it is missing.',
+  }),
+});
+
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 
 export function sessionSummary(row: AuditEventRow & { sessionId: string }): SessionSummary {
   return {

@@ -9,23 +9,66 @@
 // `recording` says what R2 holds: complete | truncated | failed | recording
 // (the Worker died mid-stream) | missing (never started) | deleted (retention).
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { GatewayError } from '../http/errors.ts';
+import { sessionManifestSchema } from '../recording/manifest.ts';
 import { isSessionId } from '../recording/recording-keys.ts';
-import { encodeCursor, parseAuditFilters, parseCursor, parseLimit } from './audit-filters.ts';
-import { auditRowJson } from './audit-row-view.ts';
+import { sessionEventSchema } from '../recording/session-events.ts';
+import {
+  auditFilterQuerySchema,
+  encodeCursor,
+  pageQuerySchema,
+  parseAuditFilters,
+  parseCursor,
+  parseLimit,
+} from './audit-filters.ts';
+import { auditEventSchema, auditRowJson } from './audit-row-view.ts';
 import { requireAuditor, type AuditorDeps, type AuditorEnv } from './require-auditor.ts';
-import { findSession, listSessions, recordingDeletedAt } from './session-index.ts';
+import {
+  findSession,
+  listSessions,
+  recordingDeletedAt,
+  sessionSummarySchema,
+} from './session-index.ts';
 import { getRecordedBody, loadManifest, loadRecording, replayResponse } from './session-store.ts';
 
-export type RecordingState =
-  'complete' | 'truncated' | 'failed' | 'recording' | 'missing' | 'deleted';
+export const recordingStateSchema = z.enum([
+  'complete',
+  'truncated',
+  'failed',
+  'recording',
+  'missing',
+  'deleted',
+]);
+export type RecordingState = z.infer<typeof recordingStateSchema>;
+
+/** The query of `GET /v1/sessions` (the other audit filters do not apply to sessions). */
+export const sessionListQuerySchema = auditFilterQuerySchema
+  .pick({ from: true, to: true, namespace: true, actor: true })
+  .extend(pageQuerySchema.shape);
+
+/** The answers (exported: the OpenAPI document is generated from them). */
+export const sessionPageSchema = z.object({
+  sessions: z.array(sessionSummarySchema).meta({ description: 'Newest first.' }),
+  nextCursor: z.string().nullable(),
+});
+
+export const sessionDetailSchema = z.object({
+  session: sessionSummarySchema,
+  recording: recordingStateSchema,
+  manifest: sessionManifestSchema.nullable(),
+  events: z.array(sessionEventSchema),
+  audit: z.array(auditEventSchema).meta({ description: "Every audit row of the session's read." }),
+});
+
+export type SessionDetail = z.infer<typeof sessionDetailSchema>;
 
 export function noSession(): GatewayError {
   return new GatewayError('not_found', { publicDetail: 'No recorded session with this id.' });
 }
 
 /** Everything known about one session (API and pages share it). */
-export async function sessionDetail(env: Env, sessionId: string) {
+export async function sessionDetail(env: Env, sessionId: string): Promise<SessionDetail> {
   if (!isSessionId(sessionId)) throw noSession();
   const found = await findSession(env.AUDIT_DB, sessionId);
   if (found === null) throw noSession();
@@ -78,7 +121,7 @@ export function createSessionsApi(deps: AuditorDeps): Hono<AuditorEnv> {
       {
         sessions: page.sessions,
         nextCursor: page.nextBefore === null ? null : encodeCursor(page.nextBefore),
-      },
+      } satisfies z.infer<typeof sessionPageSchema>,
       200,
       { 'cache-control': 'no-store' },
     );

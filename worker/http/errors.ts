@@ -4,29 +4,33 @@
 // RFC 9457 problem document whose `detail` is deliberately generic; the
 // precise cause (`cause`) goes to logs and the audit only, never to the caller.
 
-export type ErrorCode =
-  | 'unauthenticated'
-  | 'invalid_token'
-  | 'idp_unavailable'
-  | 'access_denied'
-  | 'blocked'
-  | 'not_found'
-  | 'bad_request'
-  | 'justification_required'
-  | 'review_denied'
-  | 'review_expired'
-  | 'review_cancelled'
-  | 'review_conflict'
-  | 'csrf_failed'
-  | 'not_a_reviewer'
-  | 'self_approval'
-  | 'audit_unavailable'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'masking_failed'
-  | 'recording_unavailable'
-  | 'gateway_misconfigured'
-  | 'internal_error';
+/** Every code a caller can see, in one closed list (the OpenAPI document's enum). */
+export const ERROR_CODES = [
+  'unauthenticated',
+  'invalid_token',
+  'idp_unavailable',
+  'access_denied',
+  'blocked',
+  'not_found',
+  'bad_request',
+  'justification_required',
+  'review_denied',
+  'review_expired',
+  'review_cancelled',
+  'review_conflict',
+  'csrf_failed',
+  'not_a_reviewer',
+  'self_approval',
+  'audit_unavailable',
+  'upstream_unavailable',
+  'upstream_timeout',
+  'masking_failed',
+  'recording_unavailable',
+  'gateway_misconfigured',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 interface ErrorShape {
   status: number;

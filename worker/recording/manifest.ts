@@ -7,38 +7,51 @@
 //
 // `body.size` and `body.sha256` describe the bytes the gateway passed to the
 // caller, which are the bytes in the body object when `body.stored` is true.
-import type { SessionEvent } from './session-events.ts';
+import { z } from 'zod';
+import { sessionEventSchema } from './session-events.ts';
 
-export type RecordingStatus = 'recording' | 'complete' | 'truncated' | 'failed';
+export const recordingStatusSchema = z.enum(['recording', 'complete', 'truncated', 'failed']);
+export type RecordingStatus = z.infer<typeof recordingStatusSchema>;
 
-export interface SessionManifest {
-  version: 1;
-  sessionId: string;
-  requestId: string;
-  namespace: string;
-  resourceId: string | null;
-  status: RecordingStatus;
-  /** Why the recording is not complete (null when it is, or still running). */
-  statusReason: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  request: Omit<Extract<SessionEvent, { type: 'request' }>, 'type' | 'at'>;
-  decision: { outcome: string; ruleId: string; mask: string | null } | null;
-  response: { status: number; headers: Record<string, string> };
-  body: {
-    key: string;
-    contentType: string | null;
-    /** True when the body object holds these bytes (false: the R2 upload failed). */
-    stored: boolean;
-    size: number;
-    /** Lowercase hex SHA-256 of the bytes; null until the recording ends. */
-    sha256: string | null;
-    partSize: number;
-    parts: number;
-  };
-  keys: { manifest: string; events: string; body: string };
-  retentionDays: number;
-}
+const requestEventSchema = sessionEventSchema.options[0];
+
+/** manifest.json (exported: the OpenAPI document is generated from it). */
+export const sessionManifestSchema = z.object({
+  version: z.literal(1),
+  sessionId: z.string(),
+  requestId: z.string(),
+  namespace: z.string(),
+  resourceId: z.string().nullable(),
+  status: recordingStatusSchema,
+  statusReason: z.string().nullable().meta({
+    description: 'Why the recording is not complete (null when it is, or still running).',
+  }),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  request: requestEventSchema.omit({ type: true, at: true }),
+  decision: z
+    .object({ outcome: z.string(), ruleId: z.string(), mask: z.string().nullable() })
+    .nullable(),
+  response: z.object({ status: z.number(), headers: z.record(z.string(), z.string()) }),
+  body: z.object({
+    key: z.string(),
+    contentType: z.string().nullable(),
+    stored: z.boolean().meta({
+      description: 'True when the body object holds these bytes (false: the R2 upload failed).',
+    }),
+    size: z.number(),
+    sha256: z
+      .string()
+      .nullable()
+      .meta({ description: 'Lowercase hex SHA-256 of the bytes; null until the recording ends.' }),
+    partSize: z.number(),
+    parts: z.number(),
+  }),
+  keys: z.object({ manifest: z.string(), events: z.string(), body: z.string() }),
+  retentionDays: z.number(),
+});
+
+export type SessionManifest = z.infer<typeof sessionManifestSchema>;
 
 /** Narrows a parsed manifest.json; null for anything else (a damaged or foreign object). */
 export function parseManifest(text: string): SessionManifest | null {

@@ -6,43 +6,66 @@
 // `appendSessionEvent`; the recorder adds the request, the response head and
 // the end. Values are descriptive only (ids, outcomes, names), never secrets:
 // headers are allow-listed in request-snapshot.ts.
+import { z } from 'zod';
 
-export interface RecordedActor {
-  issuer: string;
-  subject: string;
-  email: string | null;
-}
+const recordedActorSchema = z.object({
+  issuer: z.string(),
+  subject: z.string(),
+  email: z.string().nullable(),
+});
 
-export type SessionEvent =
-  | {
-      type: 'request';
-      at: number;
-      method: string;
-      path: string;
-      /** The query string, with credential-like parameter values redacted. */
-      query: string;
-      headers: Record<string, string>;
-      principal: RecordedActor & { issuerId: string; groups: string[]; tokenId: string | null };
-    }
-  | { type: 'decision'; at: number; outcome: string; ruleId: string; mask: string | null }
-  | {
-      /** A review-flow event: created, reviewer_decision, approved, denied, expired, grant_used. */
-      type: 'review';
-      at: number;
-      action: string;
-      accessRequestId: string;
-      actor: RecordedActor | null;
-      detail: string | null;
-    }
-  | { type: 'response'; at: number; status: number; headers: Record<string, string> }
-  | {
-      type: 'end';
-      at: number;
-      recording: 'complete' | 'truncated' | 'failed';
-      bytes: number;
-      sha256: string | null;
-      reason: string | null;
-    };
+const headerMap = z.record(z.string(), z.string());
+
+/** One timeline event (exported: the OpenAPI document is generated from it). */
+export const sessionEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('request'),
+    at: z.number(),
+    method: z.string(),
+    path: z.string(),
+    query: z
+      .string()
+      .meta({ description: 'The query string, with credential-like parameter values redacted.' }),
+    headers: headerMap,
+    principal: recordedActorSchema.extend({
+      issuerId: z.string(),
+      groups: z.array(z.string()),
+      tokenId: z.string().nullable(),
+    }),
+  }),
+  z.object({
+    type: z.literal('decision'),
+    at: z.number(),
+    outcome: z.string(),
+    ruleId: z.string(),
+    mask: z.string().nullable(),
+  }),
+  z
+    .object({
+      type: z.literal('review'),
+      at: z.number(),
+      action: z.string(),
+      accessRequestId: z.string(),
+      actor: recordedActorSchema.nullable(),
+      detail: z.string().nullable(),
+    })
+    .meta({
+      description:
+        'A review-flow event: created, reviewer_decision, approved, denied, expired, grant_used.',
+    }),
+  z.object({ type: z.literal('response'), at: z.number(), status: z.number(), headers: headerMap }),
+  z.object({
+    type: z.literal('end'),
+    at: z.number(),
+    recording: z.enum(['complete', 'truncated', 'failed']),
+    bytes: z.number(),
+    sha256: z.string().nullable(),
+    reason: z.string().nullable(),
+  }),
+]);
+
+export type RecordedActor = z.infer<typeof recordedActorSchema>;
+export type SessionEvent = z.infer<typeof sessionEventSchema>;
 
 /** Anything that carries a session timeline (an AuthorizedRead). */
 export interface HasSessionEvents {
