@@ -1,24 +1,75 @@
-// `npm run bench`: starts the real local stack and measures, in one run,
-// the origin directly, a passthrough Worker on the same runtime (no auth, no
-// audit: bench/passthrough/), and the gateway's allowed path, then prints a
-// table with each row's ratio to the passthrough Worker.
+// `npm run bench`: starts the real local stack (with bench/bench-config.ts)
+// and prints, from one run:
 //
-// BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 16) tune a run.
-import { mkdtempSync, rmSync } from 'node:fs';
+//   1. the read path: the origin directly, a passthrough Worker on the same
+//      runtime (no auth, no audit: bench/passthrough/), and the gateway's
+//      allowed read without and with masking, each as a ratio to the
+//      passthrough Worker;
+//   2. a large generated trace streamed through the gateway, unmasked and
+//      masked: MB/s and the gateway's peak memory (workerd's RSS) while a
+//      trace several times the Worker's 128 MB streams;
+//   3. the review flow: approving POST → first byte at the held reader,
+//      against an allowed read's time to first byte, and how many held reads
+//      one local gateway sustains at once;
+//   4. the masker alone (bench/masking.ts): MB/s against a pass-through
+//      TransformStream, memory while streaming, and a peer library.
+//
+// Tuning: BENCH_SECONDS (8) and BENCH_CONNECTIONS (16) per load row,
+// BENCH_LARGE_MB (256) for section 2, BENCH_REVIEW_SAMPLES (30) and
+// BENCH_HELD (comma-separated levels, "100,300,600") for section 3,
+// BENCH_MASKING_MB (64) and BENCH_MASKING_HUGE_MB (512) for section 4, and
+// BENCH_ONLY (e.g. "read,review") to run some sections; BENCH_LOG=<file>
+// appends the local services' logs there.
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../local-dev/http-server.ts';
 import { startGateway, type RunningGateway } from '../local-dev/gateway-process.ts';
 import { getUserToken } from '../local-dev/idp/get-token.ts';
-import { langfuseCredential } from '../local-dev/origin-shim/credentials.ts';
+import { langfuseCredential, originBearerToken } from '../local-dev/origin-shim/credentials.ts';
 import { repoRoot } from '../local-dev/paths.ts';
 import { startLocalStack, type LocalStack } from '../local-dev/stack.ts';
+import { writeBenchConfig } from './bench-config.ts';
 import { runLoad, type LoadResult } from './load.ts';
+import { benchMasking } from './masking.ts';
+import { approvalLatency, groupRssMb, heldCapacity, type CapacityRow } from './review.ts';
 import { fixed, printTable } from './table.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const env = process.env;
+const seconds = Number(env.BENCH_SECONDS ?? 8);
+const connections = Number(env.BENCH_CONNECTIONS ?? 16);
+const largeMb = Number(env.BENCH_LARGE_MB ?? 256);
+const reviewSamples = Number(env.BENCH_REVIEW_SAMPLES ?? 30);
+const heldLevels = (env.BENCH_HELD ?? '100,300,600').split(',').map(Number);
+const maskingMb = Number(env.BENCH_MASKING_MB ?? 64);
+const maskingHugeMb = Number(env.BENCH_MASKING_HUGE_MB ?? 512);
+const logFile = env.BENCH_LOG;
+const only = env.BENCH_ONLY === undefined ? null : new Set(env.BENCH_ONLY.split(','));
+const wanted = (section: string): boolean => only === null || only.has(section);
 const tracePath = '/api/public/traces/langgraph-weather';
+
+function usage(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+for (const [name, value] of Object.entries({
+  BENCH_SECONDS: seconds,
+  BENCH_CONNECTIONS: connections,
+  BENCH_LARGE_MB: largeMb,
+  BENCH_REVIEW_SAMPLES: reviewSamples,
+  BENCH_MASKING_MB: maskingMb,
+  BENCH_MASKING_HUGE_MB: maskingHugeMb,
+})) {
+  if (!(Number.isFinite(value) && value > 0)) usage(`${name} must be a positive number`);
+}
+if (!heldLevels.every((n) => Number.isInteger(n) && n > 0)) {
+  usage(`BENCH_HELD must be comma-separated positive integers, got "${env.BENCH_HELD}"`);
+}
+const sections = ['read', 'large', 'review', 'masking'];
+for (const section of only ?? []) {
+  if (!sections.includes(section))
+    usage(`BENCH_ONLY: unknown section "${section}" (${sections.join(', ')})`);
+}
 
 async function startPassthrough(originUrl: string, persistDir: string): Promise<RunningGateway> {
   return startGateway({
@@ -31,8 +82,202 @@ async function startPassthrough(originUrl: string, persistDir: string): Promise<
       `ORIGIN_URL:${originUrl}`,
       '--var',
       `ORIGIN_CREDENTIAL:${langfuseCredential}`,
+      '--var',
+      `ORIGIN_BEARER_TOKEN:${originBearerToken}`,
     ],
   });
+}
+
+async function readPath(
+  stack: LocalStack,
+  passthrough: RunningGateway,
+  gatewayUrl: string,
+  token: string,
+) {
+  const basic = `Basic ${Buffer.from(langfuseCredential).toString('base64')}`;
+  const load = { seconds, connections };
+  console.log(`load: ${connections} connections, ${seconds} s per row, GET ${tracePath} (~116 KB)`);
+  const rows: LoadResult[] = [];
+  rows.push(
+    await runLoad({
+      ...load,
+      name: 'origin shim, direct',
+      url: `${stack.origin.url}${tracePath}`,
+      headers: { authorization: basic },
+    }),
+  );
+  rows.push(
+    await runLoad({ ...load, name: 'passthrough Worker', url: `${passthrough.url}${tracePath}` }),
+  );
+  const bearer = { authorization: `Bearer ${token}` };
+  rows.push(
+    await runLoad({
+      ...load,
+      name: 'gateway, allowed read, no masking',
+      url: `${gatewayUrl}/bench-plain${tracePath}`,
+      headers: bearer,
+    }),
+  );
+  rows.push(
+    await runLoad({
+      ...load,
+      name: 'gateway, allowed read, masked (traces profile)',
+      url: `${gatewayUrl}/langfuse${tracePath}`,
+      headers: bearer,
+    }),
+  );
+  const baseline = rows[1]?.requestsPerSecond ?? 0;
+  printTable(
+    'Read path throughput and latency (ratio = req/s relative to the passthrough Worker)',
+    ['path', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'bytes/req', 'ratio'],
+    rows.map((r) => [
+      r.name,
+      fixed(r.requestsPerSecond),
+      fixed(r.p50),
+      fixed(r.p90),
+      fixed(r.p99),
+      r.errors,
+      r.bytesPerRequest,
+      baseline === 0 ? 'n/a' : fixed(r.requestsPerSecond / baseline, 2),
+    ]),
+  );
+  const failed = rows.filter((r) => r.errors > 0 || r.requests === 0);
+  if (failed.length > 0) {
+    throw new Error(`rows with errors: ${failed.map((r) => r.name).join(', ')}`);
+  }
+}
+
+/** Streams one generated trace through each path; MB/s and workerd's peak RSS. */
+async function streamLarge(
+  passthrough: RunningGateway,
+  gatewayUrl: string,
+  pgid: number,
+  token: string,
+) {
+  const bytes = largeMb * 1024 * 1024;
+  const rows: (string | number)[][] = [];
+  const passthroughPgid = passthrough.child.pid ?? 0;
+  let baselineRate = Number.NaN;
+  for (const [name, url, group] of [
+    ['passthrough Worker', `${passthrough.url}/generate/json`, passthroughPgid],
+    ['gateway, allowed read, no masking', `${gatewayUrl}/bench-generated`, pgid],
+    ['gateway, allowed read, masked (traces profile)', `${gatewayUrl}/bench-masked`, pgid],
+  ] as const) {
+    const before = groupRssMb(group);
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, groupRssMb(group));
+    }, 100);
+    const started = performance.now();
+    let received = 0;
+    let lastReport = started;
+    try {
+      const response = await fetch(`${url}/large-${Date.now()}?bytes=${bytes}&pii=1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (response.status !== 200 || response.body === null) {
+        throw new Error(`${name}: the gateway answered ${response.status}`);
+      }
+      for await (const chunk of response.body) {
+        received += chunk.byteLength;
+        const now = performance.now();
+        if (now - lastReport > 2000) {
+          lastReport = now;
+          console.log(`  ${name}: ${(received / 1024 / 1024).toFixed(0)} MB read…`);
+        }
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const rate = bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
+    if (Number.isNaN(baselineRate)) baselineRate = rate;
+    rows.push([
+      name,
+      fixed(bytes / 1024 / 1024, 0),
+      fixed(received / 1024 / 1024, 0),
+      fixed(rate),
+      fixed(rate / baselineRate, 2),
+      fixed(before, 0),
+      fixed(peak, 0),
+    ]);
+  }
+  printTable(
+    `A ${largeMb} MB generated trace, streamed (ratio = MB/s relative to the passthrough Worker; RSS = workerd, whose isolate limit is 128 MB)`,
+    ['read', 'trace MB', 'served MB', 'MB/s', 'ratio', 'RSS before MB', 'peak RSS MB'],
+    rows,
+  );
+}
+
+async function reviewFlow(
+  gatewayUrl: string,
+  pgid: number,
+  tokens: { requester: string; reviewer: string; auditor: string },
+) {
+  const target = {
+    gatewayUrl,
+    gatewayPgid: pgid,
+    tokens,
+    log: (line: string) => console.log(line),
+  };
+  console.log(`review: ${reviewSamples} sequential held reads, each approved through the API…`);
+  const latency = await approvalLatency(target, reviewSamples);
+  const base = latency[0]?.p50 ?? Number.NaN;
+  printTable(
+    'Review flow: time to first byte (ms); ratio = p50 relative to the allowed read',
+    ['measure', 'samples', 'p50', 'p90', 'p99', 'max', 'ratio'],
+    latency.map((r) => [
+      r.name,
+      r.samples,
+      fixed(r.p50),
+      fixed(r.p90),
+      fixed(r.p99),
+      fixed(r.max),
+      fixed(r.p50 / base, 2),
+    ]),
+  );
+
+  const capacity: CapacityRow[] = [];
+  for (const held of heldLevels) {
+    console.log(`review: holding ${held} reads at once…`);
+    capacity.push(await heldCapacity(target, held));
+  }
+  printTable(
+    'Held reads at once (Prefer: wait; one access request and Durable Object each), then all approved',
+    [
+      'held',
+      'all held in s',
+      'woken with trace',
+      'failed',
+      'wake p50 ms',
+      'wake p99 ms',
+      'peak RSS MB',
+    ],
+    capacity.map((r) => [
+      r.held,
+      fixed(r.holdSeconds),
+      r.woken,
+      r.failed,
+      fixed(r.p50),
+      fixed(r.p99),
+      fixed(r.peakRssMb, 0),
+    ]),
+  );
+  const failed = capacity.filter((r) => r.failed > 0);
+  if (failed.length > 0) {
+    throw new Error(`held reads failed at levels ${failed.map((r) => r.held).join(', ')}`);
+  }
+}
+
+async function masking() {
+  console.log(
+    `masking: the masker alone in this process, ${maskingMb} MB per row, ${maskingHugeMb} MB streamed…`,
+  );
+  const rows = await benchMasking({ largeMb: maskingMb, hugeMb: maskingHugeMb });
+  printTable(
+    'Masking (worker/masking): throughput per core, memory while streaming',
+    ['benchmark', 'MB/s', 'x pass-through', 'notes'],
+    rows.map((r) => [r.name, fixed(r.mbPerSec), fixed(r.ratioToPassthrough), r.notes ?? '']),
+  );
 }
 
 async function main(): Promise<void> {
@@ -40,58 +285,38 @@ async function main(): Promise<void> {
   let stack: LocalStack | undefined;
   let passthrough: RunningGateway | undefined;
   try {
-    console.log('starting the local stack (origin shim, IdP, gateway under wrangler dev)…');
-    stack = await startLocalStack({ persistDir: path.join(scratch, 'gateway'), idpKeyFile: null });
-    const gateway = stack.gateway;
-    if (gateway === undefined) throw new Error('the gateway did not start');
-    console.log('starting the passthrough Worker…');
-    passthrough = await startPassthrough(stack.origin.url, path.join(scratch, 'passthrough'));
-    const token = await getUserToken({ issuer: stack.idp.issuer, user: 'dave' });
-    const basic = `Basic ${Buffer.from(langfuseCredential).toString('base64')}`;
-
-    const load = { seconds, connections };
-    console.log(
-      `load: ${connections} connections, ${seconds} s per row, GET ${tracePath} (${'~116 KB'})`,
-    );
-    const rows: LoadResult[] = [];
-    rows.push(
-      await runLoad({
-        ...load,
-        name: 'origin shim, direct',
-        url: `${stack.origin.url}${tracePath}`,
-        headers: { authorization: basic },
-      }),
-    );
-    rows.push(
-      await runLoad({ ...load, name: 'passthrough Worker', url: `${passthrough.url}${tracePath}` }),
-    );
-    rows.push(
-      await runLoad({
-        ...load,
-        name: 'gateway, allowed read',
-        url: `${gateway.url}/langfuse${tracePath}`,
-        headers: { authorization: `Bearer ${token}` },
-      }),
-    );
-    const baseline = rows[1]?.requestsPerSecond ?? 0;
-    printTable(
-      'Read path throughput and latency (ratio = req/s relative to the passthrough Worker)',
-      ['path', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'bytes/req', 'ratio'],
-      rows.map((r) => [
-        r.name,
-        fixed(r.requestsPerSecond),
-        fixed(r.p50),
-        fixed(r.p90),
-        fixed(r.p99),
-        r.errors,
-        r.bytesPerRequest,
-        baseline === 0 ? 'n/a' : fixed(r.requestsPerSecond / baseline, 2),
-      ]),
-    );
-    const failed = rows.filter((r) => r.errors > 0 || r.requests === 0);
-    if (failed.length > 0) {
-      throw new Error(`rows with errors: ${failed.map((r) => r.name).join(', ')}`);
+    if (wanted('read') || wanted('large') || wanted('review')) {
+      console.log('starting the local stack (origin shim, IdP, gateway under wrangler dev)…');
+      stack = await startLocalStack({
+        persistDir: path.join(scratch, 'gateway'),
+        idpKeyFile: null,
+        configFile: writeBenchConfig(scratch),
+        ...(logFile === undefined
+          ? {}
+          : { log: (source, line) => appendFileSync(logFile, `[${source}] ${line}\n`) }),
+      });
+      const gateway = stack.gateway;
+      const pgid = gateway?.child.pid;
+      if (gateway === undefined || pgid === undefined) throw new Error('the gateway did not start');
+      const issuer = stack.idp.issuer;
+      const tokens = {
+        requester: await getUserToken({ issuer, user: 'alice' }),
+        reviewer: await getUserToken({ issuer, user: 'bob' }),
+        auditor: await getUserToken({ issuer, user: 'dave' }),
+      };
+      if (wanted('read') || wanted('large')) {
+        console.log('starting the passthrough Worker…');
+        passthrough = await startPassthrough(stack.origin.url, path.join(scratch, 'passthrough'));
+        if (wanted('read')) await readPath(stack, passthrough, gateway.url, tokens.auditor);
+        if (wanted('large')) await streamLarge(passthrough, gateway.url, pgid, tokens.requester);
+        await passthrough.close();
+        passthrough = undefined;
+      }
+      if (wanted('review')) await reviewFlow(gateway.url, pgid, tokens);
+      await stack.close();
+      stack = undefined;
     }
+    if (wanted('masking')) await masking();
   } finally {
     await passthrough?.close();
     await stack?.close();

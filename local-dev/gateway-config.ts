@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localStateDir, repoRoot } from './paths.ts';
 
+const defaultConfigSource = path.join(repoRoot, 'tracegate.yaml');
+
 export const defaultLocalPorts = { origin: 9300, idp: 9400, sink: 9500, gateway: 8787 } as const;
 
 export type LocalPorts = Record<keyof typeof defaultLocalPorts, number>;
@@ -28,16 +30,14 @@ export function portConfigText(yaml: string, ports: LocalPorts): string {
 
 /**
  * Writes the ported copy of `source` under .tracegate-local/ and returns the
- * wrangler arguments that select it, or no arguments if every port is a default.
+ * wrangler arguments that select it, or no arguments for tracegate.yaml itself
+ * when every port is a default.
  */
-export function gatewayConfigArgs(
-  ports: LocalPorts,
-  source = path.join(repoRoot, 'tracegate.yaml'),
-): string[] {
+export function gatewayConfigArgs(ports: LocalPorts, source = defaultConfigSource): string[] {
   const unchanged = Object.entries(defaultLocalPorts).every(
     ([name, port]) => ports[name as keyof LocalPorts] === port,
   );
-  if (unchanged) return [];
+  if (unchanged && source === defaultConfigSource) return [];
   const target = path.join(localStateDir, `tracegate.${ports.gateway}.yaml`);
   mkdirSync(localStateDir, { recursive: true });
   writeFileSync(target, portConfigText(readFileSync(source, 'utf8'), ports));

@@ -32,6 +32,8 @@ export interface LocalStackOptions {
    * local URLs point at this stack's ports (see gateway-config.ts).
    */
   gatewayArgs?: string[];
+  /** The gateway's configuration file (default tracegate.yaml), ported like it. */
+  configFile?: string;
   /** false: do not run wrangler (the Node services only). Default true. */
   gateway?: boolean;
   /** IdP issuer; defaults to http://localhost:<idp port>. */
@@ -96,12 +98,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const args = options.gatewayArgs ?? [];
       const configArgs = args.some((arg) => arg.startsWith('TRACEGATE_CONFIG:'))
         ? []
-        : gatewayConfigArgs({
-            origin: origin.port,
-            idp: idp.port,
-            sink: sink.port,
-            gateway: gatewayPort,
-          });
+        : gatewayConfigArgs(
+            { origin: origin.port, idp: idp.port, sink: sink.port, gateway: gatewayPort },
+            options.configFile,
+          );
       gateway = await startGateway({
         port: gatewayPort,
         args: [...configArgs, ...args],

@@ -107,8 +107,10 @@ export async function startOriginShim(options: OriginShimOptions = {}): Promise<
         body: paced(events, sseIntervalMs),
       };
     }
-    if ((match = /^\/generate\/(json|ndjson|sse)$/.exec(path))) {
-      return generated(match[1] as GeneratedFormat, url.searchParams);
+    if ((match = /^\/generate\/(json|ndjson|sse)(?:\/([^/]+))?$/.exec(path))) {
+      // `/generate/json/{id}`: a generated trace addressed like a stored one (the id seeds it).
+      const id = match[2] === undefined ? undefined : decode(match[2]);
+      return generated(match[1] as GeneratedFormat, url.searchParams, id);
     }
     return notFound('route');
   }
@@ -130,7 +132,7 @@ export async function startOriginShim(options: OriginShimOptions = {}): Promise<
   };
 }
 
-function generated(format: GeneratedFormat, params: URLSearchParams): ShimReply {
+function generated(format: GeneratedFormat, params: URLSearchParams, id?: string): ShimReply {
   const rawBytes = params.get('bytes');
   const bytes = rawBytes === null ? defaultGeneratedBytes : Number(rawBytes);
   if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > maxGeneratedBytes) {
@@ -139,7 +141,7 @@ function generated(format: GeneratedFormat, params: URLSearchParams): ShimReply 
       message: `bytes must be an integer 0..${maxGeneratedBytes}`,
     });
   }
-  const seed = params.get('seed') ?? '0';
+  const seed = params.get('seed') ?? id ?? '0';
   const pii = params.get('pii') === '1' || params.get('pii') === 'true';
   return {
     status: 200,

@@ -189,6 +189,9 @@ describe('origin shim', () => {
     const a = await body('/generate/json?bytes=300000&seed=s1');
     expect(a).toBe(await body('/generate/json?bytes=300000&seed=s1'));
     expect(a).not.toBe(await body('/generate/json?bytes=300000&seed=s2'));
+    // Addressed by id, the id seeds it.
+    expect(await body('/generate/json/s1?bytes=300000')).toBe(a);
+    expect(await body('/generate/json/s2?bytes=300000')).not.toBe(a);
     expect(Buffer.byteLength(a)).toBe(300000);
     expect(JSON.parse(a).observations.length).toBeGreaterThan(50);
     const ndjson = await body('/generate/ndjson?bytes=100000&seed=s1');
