@@ -52,6 +52,12 @@ export const issuerSchema = z.strictObject({
       /** After this, keys are refetched; stale keys serve while the IdP is down. */
       cacheMaxAgeSeconds: z.number().int().positive().default(600),
       timeoutMs: z.number().int().positive().default(5000),
+      /**
+       * How long after the last good fetch stale keys may still serve while the
+       * IdP is unreachable; past it, reads get 503 (a revoked key must not
+       * verify forever).
+       */
+      maxStaleSeconds: z.number().int().positive().default(86_400),
     })
     .prefault({}),
 });

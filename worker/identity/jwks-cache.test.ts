@@ -22,10 +22,16 @@ const NOW_MS = Date.UTC(2030, 0, 15, 12, 0, 0);
 const NOW = NOW_MS / 1000;
 const COOLDOWN_S = 30;
 const MAX_AGE_S = 600;
+const MAX_STALE_S = 3600;
 
 const corp = issuerConfig({
   id: 'corp',
-  jwks: { cooldownSeconds: COOLDOWN_S, cacheMaxAgeSeconds: MAX_AGE_S, timeoutMs: 50 },
+  jwks: {
+    cooldownSeconds: COOLDOWN_S,
+    cacheMaxAgeSeconds: MAX_AGE_S,
+    timeoutMs: 50,
+    maxStaleSeconds: MAX_STALE_S,
+  },
 });
 
 let key1: SigningKey;
@@ -148,6 +154,24 @@ describe('IdP outage', () => {
     const result = await verify(key2);
     expect(reasonOf(result)).toBe('no_matching_key');
     expect(result.ok ? '' : result.detail).toContain('JWKS stale');
+  });
+
+  it('stale keys stop verifying maxStaleSeconds after the last good fetch: 503, never allow', async () => {
+    const { idp, verify } = setup();
+    expect(reasonOf(await verify(key1))).toBe('ok');
+    idp.setMode('throw');
+    elapse(MAX_STALE_S - 60);
+    expect(reasonOf(await verify(key1))).toBe('ok');
+    elapse(120);
+    const result = await verify(key1);
+    expect(reasonOf(result)).toBe('idp_unavailable');
+    expect(result.ok ? '' : result.detail).toContain('maxStaleSeconds');
+    // Within the refetch cooldown too: the too-old keys are not served from memory.
+    expect(reasonOf(await verify(key1))).toBe('idp_unavailable');
+    // Once the IdP is back, the keys are fresh again.
+    idp.setMode('up');
+    elapse(COOLDOWN_S + 1);
+    expect(reasonOf(await verify(key1))).toBe('ok');
   });
 
   it('keys are refreshed again once the IdP is back', async () => {

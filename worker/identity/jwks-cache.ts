@@ -8,7 +8,10 @@
 // - Stale keys while the IdP is down. The last good JWKS body is remembered;
 //   when a refetch fails (network error, timeout, non-200, not a JWKS) that
 //   body is served again, so tokens signed by known keys keep verifying. A
-//   `kid` that is unknown even to the stale keys still fails.
+//   `kid` that is unknown even to the stale keys still fails. Only for
+//   `maxStaleSeconds` after the last good fetch, though: a key the IdP has
+//   revoked must not verify forever because the IdP stays unreachable, so
+//   past that the keys are unavailable (503), as with a cold cache.
 // - A cold cache with the IdP down is a distinct error (JwksUnavailableError),
 //   which the verifier maps to 503 `idp_unavailable`: never an allow, and not a
 //   401 that would tell a client its valid token is bad.
@@ -40,6 +43,7 @@ export interface IssuerKeys {
 
 interface FetchState {
   lastGoodBody: string | undefined;
+  lastGoodAt: number;
   lastNetworkAttemptAt: number;
   staleBecause: string | undefined;
 }
@@ -62,6 +66,7 @@ export function issuerKeys(issuer: IssuerConfig, fetchImpl?: FetchImplementation
     issuer.jwks.cooldownSeconds,
     issuer.jwks.cacheMaxAgeSeconds,
     issuer.jwks.timeoutMs,
+    issuer.jwks.maxStaleSeconds,
   ]);
   let keys = caches.get(cacheKey);
   if (keys === undefined) {
@@ -83,16 +88,24 @@ function cacheFor(fetchImpl: FetchImplementation | undefined): Map<string, Issue
 
 function createIssuerKeys(issuer: IssuerConfig, fetchImpl: FetchImplementation): IssuerKeys {
   const cooldownMs = issuer.jwks.cooldownSeconds * 1000;
+  const maxStaleMs = issuer.jwks.maxStaleSeconds * 1000;
   const state: FetchState = {
     lastGoodBody: undefined,
+    lastGoodAt: Number.NEGATIVE_INFINITY,
     lastNetworkAttemptAt: Number.NEGATIVE_INFINITY,
     staleBecause: undefined,
   };
 
+  /** The last good body, unless it is too old to trust. */
+  const usableStaleBody = (now: number): string | undefined =>
+    now - state.lastGoodAt <= maxStaleMs ? state.lastGoodBody : undefined;
+
   const fetchWithFallback = async (url: string, init: RequestInit): Promise<Response> => {
     const now = Date.now();
     if (state.lastGoodBody !== undefined && now - state.lastNetworkAttemptAt < cooldownMs) {
-      return jwksResponse(state.lastGoodBody);
+      const recent = usableStaleBody(now);
+      if (recent !== undefined) return jwksResponse(recent);
+      throw tooStale(state.staleBecause ?? 'unknown');
     }
     state.lastNetworkAttemptAt = now;
     let body: string;
@@ -100,25 +113,45 @@ function createIssuerKeys(issuer: IssuerConfig, fetchImpl: FetchImplementation):
       body = await fetchJwksBody(fetchImpl, url, init);
     } catch (error) {
       const reason = describeFailure(error);
+      state.staleBecause = reason;
       if (state.lastGoodBody === undefined) {
         throw new JwksUnavailableError(`JWKS fetch for issuer "${issuer.id}" failed: ${reason}`, {
           cause: error,
         });
       }
-      state.staleBecause = reason;
-      return jwksResponse(state.lastGoodBody);
+      const stale = usableStaleBody(now);
+      if (stale === undefined) throw tooStale(reason, error);
+      return jwksResponse(stale);
     }
     state.lastGoodBody = body;
+    state.lastGoodAt = now;
     state.staleBecause = undefined;
     return jwksResponse(body);
   };
 
-  const getKey = createRemoteJWKSet(new URL(issuer.jwksUri), {
+  const tooStale = (reason: string, cause?: unknown): JwksUnavailableError =>
+    new JwksUnavailableError(
+      `JWKS fetch for issuer "${issuer.id}" failed: ${reason}; the last good keys are older ` +
+        `than maxStaleSeconds=${issuer.jwks.maxStaleSeconds}`,
+      { cause },
+    );
+
+  const remote = createRemoteJWKSet(new URL(issuer.jwksUri), {
     cooldownDuration: cooldownMs,
     cacheMaxAge: issuer.jwks.cacheMaxAgeSeconds * 1000,
     timeoutDuration: issuer.jwks.timeoutMs,
     [customFetch]: fetchWithFallback,
   });
+  // jose counts a reload answered with stale keys as fresh, so it would keep
+  // them for another cacheMaxAge. Past maxStaleSeconds the keys are reloaded
+  // before every use instead (the cooldown still bounds the network calls),
+  // which fails with JwksUnavailableError until the IdP answers again.
+  const getKey: JWTVerifyGetKey = async (protectedHeader, token) => {
+    if (state.staleBecause !== undefined && Date.now() - state.lastGoodAt > maxStaleMs) {
+      await remote.reload();
+    }
+    return remote(protectedHeader, token);
+  };
   return { getKey, staleBecause: () => state.staleBecause };
 }
 

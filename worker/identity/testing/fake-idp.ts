@@ -140,7 +140,12 @@ export function issuerConfig(
     algorithms: ['RS256'],
     claims: { subject: 'sub', email: 'email', groups: 'groups' },
     clockToleranceSeconds: 30,
-    jwks: { cooldownSeconds: 30, cacheMaxAgeSeconds: 600, timeoutMs: 1000 },
+    jwks: {
+      cooldownSeconds: 30,
+      cacheMaxAgeSeconds: 600,
+      timeoutMs: 1000,
+      maxStaleSeconds: 86_400,
+    },
     ...overrides,
   };
 }
