@@ -10,6 +10,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import {
   createReviewHarness,
   eventually,
+  PII_EMAIL,
   type ReviewHarness,
 } from '../../worker/review/testing/review-app-harness.ts';
 
@@ -153,6 +154,41 @@ describe('after an approval', () => {
     expect(h.upstreamRequests.map((r) => new URL(r.url).pathname)).toEqual([
       '/api/public/traces/t1/observations',
     ]);
+  });
+
+  it('masks what the grant releases, held or retried, with counts in the audit', async () => {
+    const masked = '/lfmask/api/public/traces/pii-1';
+    const first = await h.send(masked, { as: alice });
+    expect(first.response.status).toBe(202);
+    const id = String(first.json().id);
+    // Held on the same pending request (or served at once if the approval wins the race).
+    const held = h.send(masked, { as: alice, headers: { prefer: 'wait=10' } });
+    const approved = await h.send(`/v1/requests/${id}/approve`, { as: 'bob', method: 'POST' });
+    expect(approved.response.status).toBe(200);
+    for (const served of [await held, await h.send(masked, { as: alice })]) {
+      expect(served.response.status).toBe(200);
+      expect(served.body).not.toContain(PII_EMAIL);
+      expect(served.json()).toEqual({ id: 'pii-1', input: 'mail [EMAIL] please' });
+      const rows = await h.auditRows({
+        requestId: served.response.headers.get('x-request-id') ?? '',
+      });
+      const completed = rows.find((r) => r.event === 'completed');
+      expect(JSON.parse(String(completed?.mask_counts))).toEqual({ EMAIL: 1 });
+    }
+  });
+
+  it('serves a read that lands between the approval and the grant’s index row, without a second request', async () => {
+    const id = await requestAndApprove(TRACE);
+    // The index as a read could find it a moment after the approval: the
+    // object has decided, but its grant row and status update are not in D1 yet.
+    await env.AUDIT_DB.batch([
+      env.AUDIT_DB.prepare('DELETE FROM grants WHERE access_request_id = ?').bind(id),
+      env.AUDIT_DB.prepare("UPDATE access_requests SET status = 'pending' WHERE id = ?").bind(id),
+    ]);
+    const served = await h.send(TRACE, { as: alice, headers: WHY });
+    expect(served.response.status).toBe(200);
+    expect((await h.latestRequestOf(alice))?.id).toBe(id);
+    expect(h.upstreamRequests).toHaveLength(1);
   });
 
   it('opens only the same path under a request grant', async () => {

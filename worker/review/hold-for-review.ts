@@ -96,7 +96,14 @@ export async function holdForReview(
   let stub = current === null ? null : accessRequestStub(review.accessRequests, current.id);
   let view = stub === null ? null : await stub.view();
   if (view?.status === 'denied') throw deniedError(view);
-  if (stub === null || view === null || view.status !== 'pending') {
+  // Just approved, and the grant's index row not written yet (the object
+  // writes it right after): the read is served under that grant below, not
+  // sent to review a second time.
+  const freshlyApproved =
+    view?.status === 'approved' &&
+    view.grant !== null &&
+    grantCovers(grantLike(view.grant, view.ruleId), readScope, deps.now());
+  if (stub === null || view === null || (view.status !== 'pending' && !freshlyApproved)) {
     const id = review.accessRequests.newUniqueId();
     stub = review.accessRequests.get(id);
     view = await stub.create({

@@ -15,6 +15,8 @@ import type { NotifyTarget } from '../../config/schema.ts';
 import { createTestIssuer, type TestIssuer } from '../../../test/support/test-issuer.ts';
 
 export const ORIGIN = 'https://origin.test';
+/** The address in the body of every `pii-…` trace the scripted store serves. */
+export const PII_EMAIL = 'jane.doe@example.com';
 const ORIGIN_SECRET = 'pk-test:sk-test';
 
 export interface ReviewHarness {
@@ -50,6 +52,7 @@ export function reviewConfig(issuer: TestIssuer, notify: NotifyTarget[] = []) {
   return validateGatewayConfig({
     version: 1,
     gateway: { maxWaitSeconds: 30, auditorGroups: ['auditor'] },
+    masking: { profiles: { strict: { detectors: 'all', otherContentTypes: 'refuse' } } },
     issuers: [
       {
         id: 'test',
@@ -93,6 +96,19 @@ export function reviewConfig(issuer: TestIssuer, notify: NotifyTarget[] = []) {
         },
       },
       {
+        // Masked: what a reviewer releases is still masked on the way out.
+        id: 'lfmask',
+        pathPrefix: '/lfmask',
+        mask: 'strict',
+        upstream,
+        resources,
+        policy: {
+          rules: [
+            reviewRule('review-masked', { reviewerGroups: ['reviewer'], grantScope: 'trace' }),
+          ],
+        },
+      },
+      {
         id: 'lfns',
         pathPrefix: '/lfns',
         upstream,
@@ -125,6 +141,10 @@ export async function createReviewHarness(
       upstreamRequests.push(request);
       if (options.upstream !== undefined) return options.upstream(request);
       const trace = new URL(request.url).pathname.split('/')[4] ?? 'none';
+      // A `pii-…` trace carries an email address, for the masked namespace.
+      if (trace.startsWith('pii-')) {
+        return Response.json({ id: trace, input: `mail ${PII_EMAIL} please` });
+      }
       return Response.json({ id: trace, observations: [] });
     },
   });
