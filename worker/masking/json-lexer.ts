@@ -47,6 +47,9 @@ const LINE_GAP = 11;
 // longer run just takes another step. \u escapes are checked one by one.
 // eslint-disable-next-line no-control-regex -- RFC 8259 §7: raw control characters end a run
 const PLAIN_RUN = /(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]){0,4096}/y;
+// eslint-disable-next-line no-control-regex -- RFC 8259 §7: raw control characters end a string
+const CONTROL = /[\u0000-\u001f]/g;
+const NOWHERE = 0xffffffff;
 const NUMBER_SYNTAX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const MAX_SCALAR = 256;
 
@@ -116,10 +119,28 @@ export class JsonLexer {
     let i = 0;
     let escapeAt = 0;
     let backslashAt = -1;
+    let controlAt = -1;
     if (this.consumed === 0 && n > 0 && text.charCodeAt(0) === 0xfeff) i = 1; // BOM
     while (i < n) {
       switch (this.state) {
         case STRING: {
+          // Fast path: the string ends in this chunk with neither an escape nor a
+          // control character before its closing quote. The next backslash and
+          // the next control character are searched once and reused while ahead.
+          const quote = text.indexOf('"', i);
+          if (quote >= 0) {
+            if (backslashAt < i) backslashAt = text.indexOf('\\', i) >>> 0;
+            if (controlAt < i) {
+              CONTROL.lastIndex = i;
+              controlAt = CONTROL.test(text) ? CONTROL.lastIndex - 1 : NOWHERE;
+            }
+            if (quote < backslashAt && quote < controlAt) {
+              this.sink.endString(quote, this.hasEscape);
+              i = quote + 1;
+              this.state = this.stringIsKey ? COLON : this.afterValue();
+              break;
+            }
+          }
           PLAIN_RUN.lastIndex = i;
           PLAIN_RUN.test(text);
           const j = PLAIN_RUN.lastIndex;

@@ -38,6 +38,12 @@ export interface JsonMaskerOptions {
   root?: RootRule;
   /** How many JSON-in-string layers deep this masker is. */
   level?: number;
+  /**
+   * No detector can match in any string, member name or number written
+   * without escapes in this document (DetectorSet.mayMatchInJson): those are
+   * not scanned. Tokens with escapes still are.
+   */
+  quiet?: boolean;
 }
 
 export class JsonMasker implements JsonTokenSink {
@@ -45,6 +51,7 @@ export class JsonMasker implements JsonTokenSink {
   private readonly lexer: JsonLexer;
   private readonly path: JsonPathTracker;
   private readonly level: number;
+  private readonly quiet: boolean;
   private readonly out = new ForwardingSink(new MaskOutput());
   private text = '';
   /** Start of the pass-through text of the current chunk not yet written. */
@@ -64,6 +71,7 @@ export class JsonMasker implements JsonTokenSink {
   constructor(engine: MaskEngine, options: JsonMaskerOptions) {
     this.engine = engine;
     this.level = options.level ?? 0;
+    this.quiet = options.quiet ?? false;
     this.lexer = new JsonLexer(this, {
       multiDocument: options.multiDocument,
       maxDepth: engine.maxDepth,
@@ -194,7 +202,11 @@ export class JsonMasker implements JsonTokenSink {
     const name = hasEscape ? decodeJsonString(raw) : raw;
     this.path.memberName(name);
     const action = this.path.containerAction;
-    if (this.engine.scanKeys && (action === SCAN || action === PSEUDONYMISE)) {
+    if (
+      this.engine.scanKeys &&
+      (action === SCAN || action === PSEUDONYMISE) &&
+      !(this.quiet && !hasEscape)
+    ) {
       const masked = maskMemberName(this.engine, name);
       if (masked !== null)
         return this.finishHeld(raw, at + 1, (sink) => masked.drainInto(sink, true));
@@ -217,21 +229,32 @@ export class JsonMasker implements JsonTokenSink {
         this.engine.replacer.replace(entity, value, null, sink, operator),
       );
     }
-    const masked = this.maskStringValue(value);
+    const masked = this.maskStringValue(value, this.quiet && !hasEscape);
     this.finishHeld(raw, at + 1, masked === null ? null : (sink) => masked.drainInto(sink, true));
   }
 
-  /** A scanned string: as nested JSON when it is one, else as text. Null when unchanged. */
-  private maskStringValue(value: string): MaskOutput | null {
+  /**
+   * A scanned string: as nested JSON when it is one, else as text. Null when
+   * unchanged. `quiet`: no detector can match in it (nor in any part of it).
+   */
+  private maskStringValue(value: string, quiet: boolean): MaskOutput | null {
     if (
       this.engine.scanJsonInStrings &&
       this.level < this.engine.maxJsonInStringDepth &&
       looksLikeJson(value)
     ) {
+      // Each token written without escapes in the document is a substring of
+      // it: if no detector matches in all of it, none matches in those tokens.
+      const plain = !value.includes('\\');
+      const inner = quiet || (plain && !this.engine.detectors.mayMatchInJson(value));
+      // Without any escape, that is every token; then, if no rule can apply
+      // below either, nothing changes (as JSON, or as text should it not parse).
+      if (inner && plain && !this.rulesMayMatchBelow(value)) return null;
       const nested = new JsonMasker(this.engine, {
         multiDocument: false,
         root: { states: this.path.states, action: this.path.action, entity: this.path.entity },
         level: this.level + 1,
+        quiet: inner,
       });
       const output = new MaskOutput();
       try {
@@ -242,7 +265,28 @@ export class JsonMasker implements JsonTokenSink {
         // Not JSON after all (or too deep): mask it as text.
       }
     }
-    return maskCompleteText(this.engine, value);
+    return quiet ? null : maskCompleteText(this.engine, value);
+  }
+
+  /**
+   * False when no redact or pseudonymise rule can match below this path in
+   * `json` (a string value that looks like JSON and holds no backslash): each
+   * needs a member name that does not occur in it (PathMatcher.mayMatchBelow).
+   * If, too, no detector can match in it, masking it as JSON (or as text,
+   * should it not parse) cannot change anything, and it passes through
+   * without being lexed.
+   */
+  private rulesMayMatchBelow(json: string): boolean {
+    const actions = this.engine.ruleActions;
+    for (let r = 0; r < actions.length; r++) {
+      const action = actions[r];
+      if (
+        (action === REDACT || action === PSEUDONYMISE) &&
+        this.engine.matcher.mayMatchBelow(this.path.states, r, json)
+      )
+        return true;
+    }
+    return false;
   }
 
   // ---- numbers and literals --------------------------------------------
@@ -260,7 +304,10 @@ export class JsonMasker implements JsonTokenSink {
       return;
     }
     if (first === 116 || first === 102) return; // true / false
-    if (action === PSEUDONYMISE || (action === SCAN && !this.engine.numericDetectors.isEmpty)) {
+    if (
+      action === PSEUDONYMISE ||
+      (action === SCAN && !this.engine.numericDetectors.isEmpty && !this.quiet)
+    ) {
       this.hold(at, S_NONE);
     }
   }

@@ -108,10 +108,15 @@ export class JsonPathTracker {
       return;
     }
     const states = matcher.step(frame.states, component);
-    const rule = this.ruleOf(matcher.firstAccepting(states), frame.action, frame.entity);
+    const rule = matcher.firstAccepting(states);
     frame.memberStates = states;
-    frame.memberAction = rule.action;
-    frame.memberEntity = rule.entity;
+    if (rule < 0) {
+      frame.memberAction = frame.action;
+      frame.memberEntity = frame.entity;
+    } else {
+      frame.memberAction = this.engine.ruleActions[rule] ?? SCAN;
+      frame.memberEntity = this.engine.ruleEntities[rule] ?? '';
+    }
   }
 
   private ruleOf(

@@ -109,6 +109,10 @@ export class PathStates {
   /** The first rule (in priority order) whose path ends here, or -1. */
   readonly accepting: number;
   readonly next = new Map<PathComponent, PathStates>();
+  /** The names of the key segments the rules wait for here (computed on first step). */
+  keyNames: readonly string[] | null = null;
+  /** The successor for any member name not in keyNames (computed on first use). */
+  otherNext: PathStates | null = null;
 
   constructor(bits: Uint32Array, accepting: number) {
     this.bits = bits;
@@ -143,9 +147,36 @@ export class PathMatcher {
   /** The states after descending into `component` (a member name, or an array index). */
   step(states: PathStates, component: PathComponent): PathStates {
     if (states === this.empty) return states;
+    if (typeof component === 'string') {
+      // A name no key segment waits for steps like any other such name.
+      const names = states.keyNames ?? this.waitingNames(states);
+      if (!names.includes(component)) return (states.otherNext ??= this.successor(states, null));
+    }
     const key = typeof component === 'number' && !this.usesIndex ? -1 : component;
     const hit = states.next.get(key);
     if (hit !== undefined) return hit;
+    const result = this.successor(states, component);
+    if (states.next.size < MEMO_LIMIT) states.next.set(key, result);
+    return result;
+  }
+
+  private waitingNames(states: PathStates): readonly string[] {
+    const names: string[] = [];
+    for (let r = 0; r < this.rules.length; r++) {
+      const segments = this.rules[r];
+      const current = states.bits[r] ?? 0;
+      if (segments === undefined) continue;
+      for (let i = 0; i < segments.length; i++) {
+        const segment = segments[i];
+        if (((current >>> i) & 1) === 1 && segment?.kind === 'key') names.push(segment.name);
+      }
+    }
+    states.keyNames = names;
+    return names;
+  }
+
+  /** The states after `component`; null stands for a member name that no key segment matches. */
+  private successor(states: PathStates, component: PathComponent | null): PathStates {
     const next = new Uint32Array(this.rules.length);
     for (let r = 0; r < this.rules.length; r++) {
       const segments = this.rules[r];
@@ -161,9 +192,27 @@ export class PathMatcher {
       }
       next[r] = this.closure(segments, bits);
     }
-    const result = this.make(next);
-    if (states.next.size < MEMO_LIMIT) states.next.set(key, result);
-    return result;
+    return this.make(next);
+  }
+
+  /**
+   * False when rule `r`, from `states`, cannot match any value below them
+   * whose path components inside come only from `json` (a JSON text without
+   * backslashes): a member name the rule still needs does not occur in it.
+   * True when it may (conservative).
+   */
+  mayMatchBelow(states: PathStates, r: number, json: string): boolean {
+    const segments = this.rules[r];
+    if (segments === undefined) return true;
+    // Positions still to match; the accepting bit is this value itself, not below it.
+    const pending = (states.bits[r] ?? 0) & ((1 << segments.length) - 1);
+    if (pending === 0) return false;
+    let lastKey = -1;
+    for (let i = 0; i < segments.length; i++) if (segments[i]?.kind === 'key') lastKey = i;
+    const segment = segments[lastKey];
+    // Every way on from a pending position must match the last key segment below.
+    if (segment?.kind !== 'key' || 31 - Math.clz32(pending) > lastKey) return true;
+    return json.includes(segment.name);
   }
 
   private closure(segments: readonly PathSegment[], bits: number): number {
@@ -185,14 +234,14 @@ export class PathMatcher {
   }
 }
 
-function segmentMatches(segment: PathSegment, component: PathComponent): boolean {
+function segmentMatches(segment: PathSegment, component: PathComponent | null): boolean {
   switch (segment.kind) {
     case 'any':
       return true;
     case 'key':
-      return component === segment.name;
+      return component !== null && component === segment.name;
     case 'index':
-      return component === segment.index;
+      return component !== null && component === segment.index;
     case 'descend':
       return true;
   }

@@ -10,6 +10,7 @@
 // grow or appear with more input is never decided early. That rule is what
 // makes streaming output identical for every chunking.
 import { LOOKBEHIND_CONTEXT, type CompiledDetector } from './detectors/compile.ts';
+import { searchableAcrossJson } from './detectors/boundary.ts';
 import { countTextFacts, meetsNeeds, type TextFacts } from './detectors/text-probe.ts';
 
 export { LOOKBEHIND_CONTEXT };
@@ -20,6 +21,18 @@ export interface FindingHandler {
 
 const NONE = -1;
 const FACTS_LIMIT = 4096;
+/** Trigger positions tested one by one before the rest are searched for directly. */
+const MAX_TRIGGER_POSITIONS = 8;
+
+interface TriggerGroup {
+  /** Global: every trigger of the members, joined. */
+  regex: RegExp;
+  /** Indices of the detectors whose triggers it joins. */
+  members: number[];
+}
+
+/** Texts up to this long are searched for all triggers at once (one call). */
+const SHORT_TEXT = 256;
 
 export class DetectorSet {
   readonly detectors: readonly CompiledDetector[];
@@ -31,14 +44,37 @@ export class DetectorSet {
   private readonly secretEnd: Int32Array;
   private readonly active: Int32Array;
   /**
-   * One search for every gated detector (trigger or needs): no match, none of
-   * them can match, and a string without a digit pair, a colon pair or a
-   * trigger costs this one native search.
+   * One search for every trigger: each match is a position where at least
+   * one trigger of the group matches, and there the sticky copies say which
+   * ones. A short text without any trigger costs one native search for all
+   * those detectors. On longer texts, triggers that start with a literal
+   * character are searched together and each other one alone: a class at the
+   * start of one alternative ([A-Z], [Bb]) slows the search for all of them.
+   */
+  private readonly triggerGroup: TriggerGroup[];
+  private readonly triggerGroups: TriggerGroup[];
+  /** Per detector: a sticky copy of its trigger, or null. */
+  private readonly triggerAt: (RegExp | null)[];
+  /** Per detector: a global copy of its trigger, or null. */
+  private readonly triggerFrom: (RegExp | null)[];
+  /**
+   * Necessary for every `needs` detector: two digits at most two separators
+   * apart (card, phone, SSN, IPv4), or two colons at most four apart (IPv6).
+   * Used on texts too long to count; shorter ones are counted (text-probe.ts).
+   */
+  private readonly needsGate: RegExp | null;
+  /**
+   * Every trigger and the needs gate in one search: no match, and none of
+   * the gated detectors can match (used on short texts).
    */
   private readonly gate: RegExp | null;
   /** Detectors with neither a trigger nor needs (custom ones): always searched. */
   private readonly ungated: number;
+  /** Per detector: 1 when its trigger was seen in the text being scanned. */
+  private readonly triggered: Uint8Array;
   private readonly facts: TextFacts = { digits: 0, digitRun: 0, dots: 0, colons: 0 };
+  /** Per detector: its regex may be searched over a whole JSON text (detectors/boundary.ts). */
+  private readonly acrossJson: boolean[];
 
   constructor(detectors: readonly CompiledDetector[]) {
     this.detectors = detectors;
@@ -49,13 +85,58 @@ export class DetectorSet {
     this.secretStart = new Int32Array(n);
     this.secretEnd = new Int32Array(n);
     this.active = new Int32Array(n);
-    const triggers = detectors.flatMap((d) => (d.trigger === null ? [] : [`(?:${d.trigger})`]));
-    // Necessary for every `needs` detector: two digits at most two separators
-    // apart (card, phone, SSN, IPv4), or two colons at most four apart (IPv6).
-    if (detectors.some((d) => d.needs !== null))
-      triggers.push(String.raw`\d[ ().-]{0,2}\d|:[^:]{0,4}:`);
-    this.gate = triggers.length === 0 ? null : new RegExp(triggers.join('|'));
+    const group = (members: number[]): TriggerGroup => ({
+      regex: new RegExp(members.map((d) => `(?:${detectors[d]?.trigger ?? ''})`).join('|'), 'g'),
+      members,
+    });
+    const gated = detectors.flatMap((d, i) => (d.trigger === null ? [] : [i]));
+    const literal = gated.filter((d) => /^[\w@:\-/ ]/.test(detectors[d]?.trigger ?? ''));
+    this.triggerGroup = gated.length === 0 ? [] : [group(gated)];
+    this.triggerGroups = [
+      ...(literal.length === 0 ? [] : [group(literal)]),
+      ...gated.filter((d) => !literal.includes(d)).map((d) => group([d])),
+    ];
+    this.triggerAt = detectors.map((d) => (d.trigger === null ? null : new RegExp(d.trigger, 'y')));
+    this.triggerFrom = detectors.map((d) =>
+      d.trigger === null ? null : new RegExp(d.trigger, 'g'),
+    );
+    this.needsGate = detectors.some((d) => d.needs !== null)
+      ? new RegExp(String.raw`\d[ ().-]{0,2}\d|:[^:]{0,4}:`)
+      : null;
+    this.gate =
+      this.needsGate === null && gated.length === 0
+        ? null
+        : new RegExp(
+            [...gated.map((d) => `(?:${detectors[d]?.trigger ?? ''})`), this.needsGate?.source]
+              .filter((source) => source !== undefined)
+              .join('|'),
+          );
     this.ungated = detectors.filter((d) => d.trigger === null && d.needs === null).length;
+    this.triggered = new Uint8Array(n);
+    this.acrossJson = detectors.map((d) =>
+      searchableAcrossJson(d.regex.source, d.regex.flags, d.numeric),
+    );
+  }
+
+  /**
+   * False when no detector can match in any string value, member name or
+   * number of `json`, a JSON text without backslashes (so each of those is a
+   * substring of it as written): each detector's trigger or needs fail on
+   * all of `json`, or its regex finds nothing in all of it (where that is
+   * sound: detectors/boundary.ts). True when one may. Not re-entrant with scan.
+   */
+  mayMatchInJson(json: string): boolean {
+    const n = this.detectors.length;
+    if (n === 0) return false;
+    this.findTriggers(json);
+    // Needs are not counted: a JSON text has the colons and digits they ask for.
+    for (let d = 0; d < n; d++) {
+      const detector = this.detectors[d];
+      if (detector === undefined) continue;
+      if (detector.trigger !== null && this.triggered[d] !== 1) continue;
+      if (this.acrossJson[d] !== true || this.nextMatch(detector, json, 0) !== null) return true;
+    }
+    return false;
   }
 
   get isEmpty(): boolean {
@@ -71,22 +152,32 @@ export class DetectorSet {
    */
   scan(text: string, from: number, final: boolean, onFinding: FindingHandler): number {
     const length = text.length;
-    const gateOpen = this.gate !== null && this.gate.test(text);
-    if (!gateOpen && this.ungated === 0)
+    // Most short texts (ids, names, timestamps) fail every trigger and need:
+    // one native search decides that for all detectors.
+    if (length <= SHORT_TEXT && this.ungated === 0 && !(this.gate?.test(text) ?? false))
       return final ? length : Math.max(from, length - this.maxReach);
-    // The counts only prune; on a long window they pass anyway, so skip the count.
-    const counted = gateOpen && length <= FACTS_LIMIT;
-    if (counted) countTextFacts(text, this.facts);
+    const seen = this.findTriggers(text);
+    // Needs: counted on short texts; on long ones the counts would pass anyway.
+    let needsMet = false;
+    let counted = false;
+    if (this.needsGate !== null) {
+      if (length <= FACTS_LIMIT) {
+        countTextFacts(text, this.facts);
+        counted = true;
+        needsMet = true;
+      } else needsMet = this.needsGate.test(text);
+    }
     let activeCount = 0;
     let limit = final ? Infinity : length;
+    const triggered = this.triggered;
     for (let d = 0; d < this.detectors.length; d++) {
       const detector = this.detectors[d];
       if (detector === undefined) continue;
       const possible =
-        detector.triggerRegex !== null
-          ? gateOpen && detector.triggerRegex.test(text)
+        detector.trigger !== null
+          ? seen > 0 && triggered[d] === 1
           : detector.needs === null ||
-            (gateOpen && (!counted || meetsNeeds(this.facts, detector.needs)));
+            (needsMet && (!counted || meetsNeeds(this.facts, detector.needs)));
       if (possible) {
         this.active[activeCount++] = d;
         this.start[d] = -2; // not searched yet
@@ -126,6 +217,45 @@ export class DetectorSet {
         : Math.max(p, Math.min(bestLimit, best >= 0 ? (this.start[best] ?? 0) : bestLimit));
     }
     return p;
+  }
+
+  /**
+   * Marks in `triggered` the detectors whose trigger occurs in the text and
+   * returns how many. Every position where a group's joined regex matches is
+   * one where a trigger of the group matches; the sticky copies tell which.
+   * After a few positions the group's remaining triggers are searched for
+   * directly, so a text full of one trigger does not cost a test per occurrence.
+   */
+  private findTriggers(text: string): number {
+    const triggered = this.triggered;
+    triggered.fill(0);
+    const groups = text.length > SHORT_TEXT ? this.triggerGroups : this.triggerGroup;
+    let seen = 0;
+    for (const group of groups) {
+      const all = group.regex;
+      let positions = 0;
+      let left = group.members.length;
+      all.lastIndex = 0;
+      for (let found = all.exec(text); found !== null; found = all.exec(text)) {
+        const at = found.index;
+        const many = ++positions > MAX_TRIGGER_POSITIONS;
+        for (const d of group.members) {
+          if (triggered[d] === 1) continue;
+          // Sticky: does it match here? Past the limit, global: anywhere from here on.
+          const trigger = many ? this.triggerFrom[d] : this.triggerAt[d];
+          if (trigger === null || trigger === undefined) continue;
+          trigger.lastIndex = at;
+          if (trigger.test(text)) {
+            triggered[d] = 1;
+            seen++;
+            left--;
+          }
+        }
+        if (many || left === 0) break;
+        all.lastIndex = at + 1;
+      }
+    }
+    return seen;
   }
 
   private better(a: number, b: number): boolean {

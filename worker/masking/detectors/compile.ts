@@ -43,14 +43,16 @@ export function compileDetector(spec: DetectorSpec): CompiledDetector {
   if (bounds.maxLength === 0) throw new Error('the pattern can only match empty text');
   const hasSecretGroup = spec.source.includes('(?<secret>');
   const regex = new RegExp(spec.source, `${flags}g${hasSecretGroup ? 'd' : ''}`);
+  const trigger =
+    spec.trigger ?? (spec.needs === undefined ? literalPrefixTrigger(spec.source, flags) : null);
   return {
     entity: spec.entity,
     regex,
     // +1: the scanner must also see the character after the farthest read.
     reach: bounds.reach + 1,
     hasSecretGroup,
-    trigger: spec.trigger ?? null,
-    triggerRegex: spec.trigger === undefined ? null : new RegExp(spec.trigger),
+    trigger,
+    triggerRegex: trigger === null ? null : new RegExp(trigger),
     needs: spec.needs ?? null,
     accept: spec.accept ?? null,
     normalize: spec.normalize ?? null,
@@ -64,4 +66,46 @@ export function compileDetector(spec: DetectorSpec): CompiledDetector {
             sticky: new RegExp(spec.source, `${flags}y${hasSecretGroup ? 'd' : ''}`),
           },
   };
+}
+
+/** Characters that stand for themselves outside a class, with or without the `u` flag. */
+const LITERAL = /^[A-Za-z0-9_=:@#%&,;'"<>~!/ -]$/;
+
+/**
+ * A trigger for a pattern without one (custom detectors): the literal text
+ * every match starts with, when the pattern starts with at least three
+ * literal characters and has no top-level alternative. Null otherwise.
+ * Every match contains it, so it is a sound trigger (see DetectorSpec.trigger).
+ */
+export function literalPrefixTrigger(source: string, flags: string): string | null {
+  if (hasTopLevelAlternative(source)) return null;
+  let end = 0;
+  while (end < source.length && LITERAL.test(source[end] ?? '')) end++;
+  // A quantifier after the last literal character makes it optional or repeated.
+  if (end < source.length && '?*+{'.includes(source[end] ?? '')) end--;
+  if (end < 3) return null;
+  const prefix = source.slice(0, end);
+  if (!flags.includes('i')) return prefix;
+  // Unicode case folding matches more than the ASCII pairs (ſ for s, K for k).
+  if (flags.includes('u') || flags.includes('v')) return null;
+  return [...prefix]
+    .map((c) =>
+      c.toLowerCase() === c.toUpperCase() ? c : `[${c.toUpperCase()}${c.toLowerCase()}]`,
+    )
+    .join('');
+}
+
+function hasTopLevelAlternative(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
 }
