@@ -111,18 +111,48 @@ async function* pages<T extends { seq: number }>(
   table: string,
   columns: string,
   size: number,
+  onPage: (rows: number) => void = () => undefined,
 ): AsyncGenerator<T> {
   let after = 0;
+  let read = 0;
   for (;;) {
     const rows = await query<T>(
       options,
       `SELECT ${columns} FROM ${table} WHERE seq > ${after} ORDER BY seq LIMIT ${size}`,
     );
+    read += rows.length;
+    onPage(read);
     yield* rows;
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < size) return;
     after = last.seq;
   }
+}
+
+/**
+ * Progress on stderr (stdout stays the report, --json included): a live line
+ * on a terminal, else a line every PROGRESS_EVERY rows, so a long check of a
+ * large remote log is never silent.
+ */
+const PROGRESS_EVERY = 20_000;
+function progressReporter(): { rows(read: number): void; done(): void } {
+  const live = process.stderr.isTTY;
+  let lastLogged = 0;
+  let shown = false;
+  return {
+    rows(read) {
+      if (live) {
+        process.stderr.write(`\raudit:verify: ${read} rows read…`);
+        shown = true;
+      } else if (read - lastLogged >= PROGRESS_EVERY) {
+        process.stderr.write(`audit:verify: ${read} rows read…\n`);
+        lastLogged = read;
+      }
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -132,11 +162,13 @@ async function main(): Promise<number> {
     throw new TypeError(`the key from ${source} is shorter than ${MIN_MAC_KEY_LENGTH} characters`);
   }
   const key = await importMacKey(secret);
+  const progress = progressReporter();
   const rows = pages<SealedRow>(
     options,
     'audit_events',
     selectList(getTableColumns(auditEvents)),
     ROW_PAGE,
+    (read) => progress.rows(read),
   );
   const checkpoints = pages<SealedCheckpoint & { seq: number }>(
     options,
@@ -144,7 +176,7 @@ async function main(): Promise<number> {
     selectList(getTableColumns(auditCheckpoints)),
     CHECKPOINT_PAGE,
   );
-  const report = await verifyAuditLog(key, rows, checkpoints);
+  const report = await verifyAuditLog(key, rows, checkpoints).finally(() => progress.done());
   const where = options.remote
     ? `remote ${options.database}`
     : `local ${options.database} in ${options.persistTo}`;
