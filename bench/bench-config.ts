@@ -3,6 +3,7 @@
 //
 //   /bench-plain   the langfuse namespace without masking, so the table can
 //                  show what masking adds to an allowed read;
+//   /bench-bare    the same without recording either (what recording adds);
 //   /bench-review  generated traces addressed by id (the origin shim's
 //                  /generate/json/{id}), behind a review rule with grant
 //                  scope `request`: every new id is a new access request, so
@@ -46,6 +47,12 @@ export function writeBenchConfig(directory: string): string {
   plain.pathPrefix = '/bench-plain';
   plain.description = 'Bench only: the langfuse namespace without masking';
   delete plain.mask;
+
+  // And without recording either: what the local R2 writes cost per read.
+  const bare: Namespace = { ...structuredClone(plain), id: 'bench-bare' };
+  bare.pathPrefix = '/bench-bare';
+  bare.description = 'Bench only: the langfuse namespace without masking or recording';
+  bare.recording = { enabled: false };
 
   const otlp = byId('otlp');
   const restricted = byId('restricted');
@@ -96,7 +103,7 @@ export function writeBenchConfig(directory: string): string {
     pathPrefix: '/bench-masked',
     mask: 'traces',
   };
-  config.namespaces.push(plain, review, generated, masked);
+  config.namespaces.push(plain, bare, review, generated, masked);
   const file = path.join(directory, 'tracegate.bench.yaml');
   writeFileSync(file, stringify(config));
   return file;

@@ -113,6 +113,14 @@ async function readPath(
   rows.push(
     await runLoad({
       ...load,
+      name: 'gateway, allowed read, no masking, no recording',
+      url: `${gatewayUrl}/bench-bare${tracePath}`,
+      headers: bearer,
+    }),
+  );
+  rows.push(
+    await runLoad({
+      ...load,
       name: 'gateway, allowed read, no masking',
       url: `${gatewayUrl}/bench-plain${tracePath}`,
       headers: bearer,
