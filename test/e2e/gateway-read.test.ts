@@ -119,6 +119,26 @@ describe('policy through the real stack', () => {
   });
 });
 
+describe('the API document in the deployed bundle', () => {
+  it('serves /openapi.json and /docs without a token, and the document lists the API', async () => {
+    const document = await read('/openapi.json');
+    expect(document.response.status).toBe(200);
+    const doc = JSON.parse(document.body.toString()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/requests/{id}', '/v1/audit', '/v1/sessions/{id}']),
+    );
+    const page = await read('/docs');
+    expect(page.response.status).toBe(200);
+    expect(page.response.headers.get('content-type')).toContain('text/html');
+    expect(page.response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.body.toString()).toContain('/v1/requests/{id}');
+  });
+});
+
 describe('forged and broken tokens are a 401 and never reach the store', () => {
   let real: string;
   let realHeader: { kid?: string };
