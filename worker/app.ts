@@ -16,6 +16,7 @@ import { createAuditorPages } from './auditor/auditor-pages.ts';
 import { reviewSessionPrincipal, signInRedirect } from './auditor/browser-session.ts';
 import { createSessionsApi } from './auditor/sessions-api.ts';
 import { createOpenApiRoutes } from './openapi/openapi-routes.ts';
+import { sessionKeys } from './session/session-keys.ts';
 
 export interface AppOptions {
   config: GatewayConfig;
@@ -99,6 +100,11 @@ export function createApp(options: AppOptions) {
         db: c.env.AUDIT_DB,
         publicUrl: c.env.PUBLIC_URL,
         maxWaitSeconds: config.gateway.maxWaitSeconds,
+        slotKey: () =>
+          sessionKeys(c.env).then(
+            (keys) => keys.requestSlot,
+            () => null,
+          ),
       },
       ...(options.upstreamFetch === undefined ? {} : { upstreamFetch: options.upstreamFetch }),
     };

@@ -97,6 +97,40 @@ describe('a read that needs review', () => {
     expect(rows.filter((r) => r.event === 'review_created')).toHaveLength(1);
   });
 
+  it('opens one request when several reads of the same scope race to open one', async () => {
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => h.send(TRACE, { as: alice, headers: WHY })),
+    );
+    expect(racing.map((r) => r.response.status)).toEqual(Array(6).fill(202));
+    const ids = new Set(racing.map((r) => String(r.json().id)));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const rows = await h.auditRows({ accessRequestId: id ?? '' });
+    expect(rows.filter((r) => r.event === 'review_created')).toHaveLength(1);
+    // Another requester, or the same one on another trace, gets a request of their own.
+    const other = await h.send(TRACE, { as: frank, headers: WHY });
+    const elsewhere = await h.send('/lf/api/public/traces/t2', { as: alice, headers: WHY });
+    expect(new Set([id, other.json().id, elsewhere.json().id]).size).toBe(3);
+  });
+
+  it('opens a new request, with a new id, once the previous one for the scope is over', async () => {
+    const first = String((await h.send(TRACE, { as: alice, headers: WHY })).json().id);
+    const cancelled = await h.send(`/v1/requests/${first}/cancel`, { as: alice, method: 'POST' });
+    expect(cancelled.response.status).toBe(200);
+    const second = String((await h.send(TRACE, { as: alice, headers: WHY })).json().id);
+    expect(second).not.toBe(first);
+    const third = String((await h.send(TRACE, { as: alice, headers: WHY })).json().id);
+    expect(third).toBe(second);
+  });
+
+  it('still opens requests without SESSION_SECRET (random ids, no de-duplication)', async () => {
+    const bindings = { SESSION_SECRET: undefined };
+    const first = await h.send(TRACE, { as: alice, headers: WHY, bindings });
+    expect(first.response.status).toBe(202);
+    expect(String(first.json().id)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('refuses a read without the justification the rule requires, and opens nothing', async () => {
     const { response, json } = await h.send(TRACE, { as: alice });
     expect(response.status).toBe(400);

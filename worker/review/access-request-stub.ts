@@ -1,7 +1,7 @@
 // From a request id in a URL to the AccessRequest Durable Object's stub.
 //
-// An id is the object's id string (64 hex digits from `newUniqueId`, so it
-// cannot be guessed). `idFromString` throws on a malformed id or one minted
+// An id is the object's id string (64 hex digits, named by a keyed HMAC or
+// from `newUniqueId`, so it cannot be guessed: request-slot.ts). `idFromString` throws on a malformed id or one minted
 // for another namespace; both are "no such request" (a 404), never a 500, and
 // are decided before any object is addressed.
 import type { AccessRequestRpc } from '../../durable-objects/access-request-contract.ts';

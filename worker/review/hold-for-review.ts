@@ -3,7 +3,8 @@
 //   a. an active grant covers the read → audit `grant_used`, serve it;
 //   b. else the rule may require a justification (Tracegate-Justification);
 //   c. reuse the requester's pending request for the same scope, or open one
-//      (the Durable Object notifies the reviewers);
+//      (the Durable Object notifies the reviewers); reads that race to open
+//      one meet in the same object (request-slot.ts);
 //   d. `Prefer: wait=N` holds the caller until a decision or the timeout;
 //   e. answer: approved → the trace on this same response; pending → 202 with
 //      Location; denied → 403 with the reviewer's reason; expired or
@@ -26,7 +27,8 @@ import {
 } from './access-request-stub.ts';
 import { grantCovers, grantLike, scopeKey, type ReadScope } from './grant-scope.ts';
 import { preferredWaitSeconds } from './prefer-wait.ts';
-import { findActiveGrant, findCurrentRequest } from './review-index.ts';
+import { openRequest, type OpenedRequest } from './request-slot.ts';
+import { countRequests, findActiveGrant, findCurrentRequest } from './review-index.ts';
 
 export interface ReviewDeps {
   accessRequests: AccessRequestNamespace;
@@ -36,6 +38,11 @@ export interface ReviewDeps {
   publicUrl: string;
   /** Upper bound of `Prefer: wait=N`, in seconds. */
   maxWaitSeconds: number;
+  /**
+   * The key that names access request objects (request-slot.ts), or null
+   * without SESSION_SECRET; absent: random ids, no de-duplication of racing reads.
+   */
+  slotKey?: () => Promise<CryptoKey | null>;
 }
 
 export const JUSTIFICATION_HEADER = 'tracegate-justification';
@@ -93,38 +100,54 @@ export async function holdForReview(
   // c. the request to wait on: the current one for this scope, or a new one
   const key = scopeKey(decision.review.grantScope, readScope);
   const current = await indexQuery(() => findCurrentRequest(review.db, principal, key, deps.now()));
-  let stub = current === null ? null : accessRequestStub(review.accessRequests, current.id);
-  let view = stub === null ? null : await stub.view();
-  if (view?.status === 'denied') throw deniedError(view);
-  // Just approved, and the grant's index row not written yet (the object
-  // writes it right after): the read is served under that grant below, not
-  // sent to review a second time.
-  const freshlyApproved =
-    view?.status === 'approved' &&
-    view.grant !== null &&
-    grantCovers(grantLike(view.grant, view.ruleId), readScope, deps.now());
-  if (stub === null || view === null || (view.status !== 'pending' && !freshlyApproved)) {
-    const id = review.accessRequests.newUniqueId();
-    stub = review.accessRequests.get(id);
-    view = await stub.create({
-      requestId: scope.requestId,
-      requester: {
-        issuer: principal.issuer,
-        subject: principal.subject,
-        email: principal.email,
-        groups: principal.groups,
-      },
-      namespace: route.namespace.id,
-      method: read.method,
-      path: route.relativePath,
-      requestPath: scope.path,
-      resourceId: route.resourceId,
-      ruleId: decision.ruleId,
-      justification,
-      review: decision.review,
-      notify: route.namespace.notify,
-      reviewUrl: reviewUrl(review.publicUrl, id.toString()),
+  const indexed = current === null ? null : accessRequestStub(review.accessRequests, current.id);
+  const indexedView = indexed === null ? null : await indexed.view();
+  // Pending: wait on it. Denied, until its pending deadline: the retried read
+  // learns of the deny. Just approved, before the object has written the
+  // grant's index row: served under that grant below, not sent to review a
+  // second time.
+  const speaksForScope = (candidate: AccessRequestView): boolean =>
+    candidate.status === 'pending' ||
+    (candidate.status === 'denied' && candidate.expiresAt > deps.now()) ||
+    (candidate.status === 'approved' &&
+      candidate.grant !== null &&
+      grantCovers(grantLike(candidate.grant, candidate.ruleId), readScope, deps.now()));
+  let opened: OpenedRequest;
+  if (indexed !== null && indexedView !== null && speaksForScope(indexedView)) {
+    opened = { stub: indexed, view: indexedView, created: false };
+  } else {
+    opened = await openRequest({
+      accessRequests: review.accessRequests,
+      key: (await review.slotKey?.()) ?? null,
+      requester: principal,
+      scopeKey: key,
+      known: await indexQuery(() => countRequests(review.db, principal, key)),
+      isCurrent: speaksForScope,
+      init: (id) => ({
+        requestId: scope.requestId,
+        requester: {
+          issuer: principal.issuer,
+          subject: principal.subject,
+          email: principal.email,
+          groups: principal.groups,
+        },
+        namespace: route.namespace.id,
+        method: read.method,
+        path: route.relativePath,
+        requestPath: scope.path,
+        resourceId: route.resourceId,
+        ruleId: decision.ruleId,
+        justification,
+        review: decision.review,
+        notify: route.namespace.notify,
+        reviewUrl: reviewUrl(review.publicUrl, id),
+      }),
     });
+  }
+  const { stub } = opened;
+  let view = opened.view;
+  if (view.status === 'denied') throw deniedError(view);
+  if (opened.created) {
     appendSessionEvent(read, {
       type: 'review',
       at: deps.now(),

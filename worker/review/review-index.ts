@@ -76,6 +76,25 @@ export async function findCurrentRequest(
   return row ?? null;
 }
 
+/** How many requests the requester has opened for this scope (as far as the index knows). */
+export async function countRequests(
+  db: D1Database,
+  requester: { issuer: string; subject: string },
+  key: string,
+): Promise<number> {
+  const [row] = await drizzle(db)
+    .select({ n: sql<number>`count(*)` })
+    .from(accessRequests)
+    .where(
+      and(
+        eq(accessRequests.requesterIssuer, requester.issuer),
+        eq(accessRequests.requesterSubject, requester.subject),
+        eq(accessRequests.scopeKey, key),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
 export interface ListQuery {
   caller: { issuer: string; subject: string; groups: string[] };
   /** Auditors see every request. */

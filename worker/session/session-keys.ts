@@ -1,4 +1,5 @@
-// The keys behind reviewer sessions, derived from the Worker secret SESSION_SECRET.
+// The keys derived from the Worker secret SESSION_SECRET: reviewer sessions,
+// and the names of access request objects (review/request-slot.ts).
 //
 // One secret, several keys, each derived with HKDF-SHA-256 under its own
 // `info` label (RFC 5869 §3.2), so a value made for one purpose never opens
@@ -18,6 +19,8 @@ export interface SessionKeys {
   loginFlow: CryptoKey;
   /** HMAC-SHA-256: CSRF tokens bound to a session and a request id. */
   csrf: CryptoKey;
+  /** HMAC-SHA-256: names access request objects, so their ids cannot be guessed. */
+  requestSlot: CryptoKey;
 }
 
 /** 32 bytes of entropy, as base64url or any string at least this long. */
@@ -73,10 +76,12 @@ async function deriveSessionKeys(secret: string): Promise<SessionKeys> {
       usages,
     );
   const aes = { name: 'AES-GCM', length: 256 };
-  const [session, loginFlow, csrf] = await Promise.all([
+  const hmac = { name: 'HMAC', hash: 'SHA-256', length: 256 };
+  const [session, loginFlow, csrf, requestSlot] = await Promise.all([
     derive('tracegate review session v1', aes, ['encrypt', 'decrypt']),
     derive('tracegate login flow v1', aes, ['encrypt', 'decrypt']),
-    derive('tracegate csrf v1', { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign', 'verify']),
+    derive('tracegate csrf v1', hmac, ['sign', 'verify']),
+    derive('tracegate access request slot v1', hmac, ['sign']),
   ]);
-  return { session, loginFlow, csrf };
+  return { session, loginFlow, csrf, requestSlot };
 }

@@ -18,6 +18,7 @@ export const ORIGIN = 'https://origin.test';
 /** The address in the body of every `pii-…` trace the scripted store serves. */
 export const PII_EMAIL = 'jane.doe@example.com';
 const ORIGIN_SECRET = 'pk-test:sk-test';
+const SESSION_SECRET = 'review-harness-session-secret-0123456789';
 
 export interface ReviewHarness {
   idp: TestIssuer;
@@ -26,7 +27,7 @@ export interface ReviewHarness {
   token(subject: string, groups: string[]): Promise<string>;
   send(
     path: string,
-    init?: RequestInit & { as?: string },
+    init?: RequestInit & { as?: string; bindings?: Record<string, unknown> },
   ): Promise<{ response: Response; body: string; json: () => Record<string, unknown> }>;
   stub(id: string): AccessRequestRpc & DurableObjectStub;
   auditRows(where: {
@@ -161,7 +162,7 @@ export async function createReviewHarness(
       return token;
     },
     async send(path, init = {}) {
-      const { as, ...rest } = init;
+      const { as, bindings, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (as !== undefined) {
         const token = tokens.get(as);
@@ -172,7 +173,9 @@ export async function createReviewHarness(
       const response = await app.request(
         `https://gateway.test${path}`,
         { ...rest, headers },
-        { ...env, TEST_ORIGIN_SECRET: ORIGIN_SECRET },
+        // SESSION_SECRET names access request objects (request-slot.ts); set
+        // here so a developer's .dev.vars does not decide what a test sees.
+        { ...env, TEST_ORIGIN_SECRET: ORIGIN_SECRET, SESSION_SECRET, ...bindings },
         ctx,
       );
       const body = await response.text();
