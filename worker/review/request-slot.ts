@@ -9,9 +9,9 @@
 // HMAC(key, [issuer, subject, scope key, n]): racers compute the same name,
 // meet in the same object, and the second `create` finds the first's state.
 //
-// The index says how many requests exist (a count that can only lag, so the
-// search starts at or below the right number and steps past objects that are
-// already decided). The name is keyed with a secret derived from
+// The index says how many requests exist. The search starts one below that
+// count (a racer's index row may have landed between this read's lookup of
+// the current request and its count) and steps past objects already decided. The name is keyed with a secret derived from
 // SESSION_SECRET, so request ids stay unguessable; without that secret the
 // gateway falls back to a random id (and loses only the de-duplication).
 import type {
@@ -48,7 +48,8 @@ export interface OpenedRequest {
 export async function openRequest(search: SlotSearch): Promise<OpenedRequest> {
   const { accessRequests: ns, key } = search;
   if (key !== null) {
-    for (let n = search.known; n < search.known + MAX_PROBES; n++) {
+    const from = Math.max(0, search.known - 1);
+    for (let n = from; n < from + MAX_PROBES; n++) {
       const id = ns.idFromName(await slotName(key, search, n));
       const stub = ns.get(id);
       const existing = await stub.view();
