@@ -15,6 +15,7 @@ import {
   makeJwt,
   makePemKey,
   maskText,
+  fakeDetectorValues,
   profileOf,
   testKey,
   type MaskRun,
@@ -36,23 +37,7 @@ beforeAll(async () => {
   const bearer = fake.bearer();
   const basic = fake.basic();
   planted = [
-    ...[
-      fake.email(),
-      fake.phone(),
-      fake.card(),
-      fake.iban(),
-      fake.ssn(),
-      fake.ipv4(),
-      fake.ipv6(),
-      fake.awsAccessKey(),
-      fake.githubToken(),
-      fake.openAiKey(),
-      fake.anthropicKey(),
-      fake.slackToken(),
-      fake.googleKey(),
-      fake.stripeKey(),
-      jwt,
-    ].map((text) => ({ text, secret: text })),
+    ...[...fakeDetectorValues(), jwt].map((text) => ({ text, secret: text })),
     { text: pem, secret: pem.split('\n')[1] ?? pem },
     { text: bearer, secret: bearer.slice('Bearer '.length) },
     { text: basic, secret: basic.slice('Basic '.length) },

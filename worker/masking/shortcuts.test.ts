@@ -15,26 +15,13 @@ import { BUILT_IN_DETECTORS } from './detectors/catalog.ts';
 import { searchableAcrossJson } from './detectors/boundary.ts';
 import { literalPrefixTrigger } from './detectors/compile.ts';
 import { PathMatcher, parsePathPattern } from './path-pattern.ts';
-import { fake, makeJwt, maskText, profileOf } from './test-support.ts';
+import { fake, fakeDetectorValues, makeJwt, maskText, profileOf } from './test-support.ts';
 
 let secrets: string[] = [];
 
 beforeAll(async () => {
   secrets = [
-    fake.email(),
-    fake.phone(),
-    fake.card(),
-    fake.iban(),
-    fake.ssn(),
-    fake.ipv4(),
-    fake.ipv6(),
-    fake.awsAccessKey(),
-    fake.githubToken(),
-    fake.openAiKey(),
-    fake.anthropicKey(),
-    fake.slackToken(),
-    fake.googleKey(),
-    fake.stripeKey(),
+    ...fakeDetectorValues(),
     fake.bearer(),
     fake.basic(),
     fake.urlWithPassword(),

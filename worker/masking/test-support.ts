@@ -131,6 +131,26 @@ function base64Url(text: string): string {
 }
 
 /** A JWT signed with a fresh HMAC key. */
+/** One fresh fake value of every built-in value detector's kind (tokens with a prefix excluded). */
+export function fakeDetectorValues(): string[] {
+  return [
+    fake.email(),
+    fake.phone(),
+    fake.card(),
+    fake.iban(),
+    fake.ssn(),
+    fake.ipv4(),
+    fake.ipv6(),
+    fake.awsAccessKey(),
+    fake.githubToken(),
+    fake.openAiKey(),
+    fake.anthropicKey(),
+    fake.slackToken(),
+    fake.googleKey(),
+    fake.stripeKey(),
+  ];
+}
+
 export async function makeJwt(
   claims: Record<string, unknown> = { sub: 'user-42', email: 'x' },
 ): Promise<string> {
