@@ -37,11 +37,13 @@ lock_hash() { sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1; }
 if [ "${TRACEGATE_SKIP_INSTALL:-}" = 1 ]; then
   : # the caller vouches for node_modules (e.g. a scratch checkout sharing it)
 elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
+  # Install output goes to stderr: stdout stays the command's own, so
+  # `TOKEN=$(./run.sh node local-dev/idp/get-token.ts ...)` captures a token only.
   echo "run.sh: installing dependencies (npm ci)" >&2
   if [ -f package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error >&2
   else
-    npm install --no-audit --no-fund --loglevel=error
+    npm install --no-audit --no-fund --loglevel=error >&2
   fi
   mkdir -p node_modules && lock_hash > "$stamp"
 fi

@@ -59,7 +59,9 @@ Tracegate local stack is up (dev only; Ctrl-C stops everything)
   webhook sink  ${s.sink.url}   open it in a browser to see notifications
   users         ${users}; password "tracegate"
 
-First request:
-  TOKEN=$(node local-dev/idp/get-token.ts --user dave) && curl -H "Authorization: Bearer $TOKEN" ${gatewayUrl}/langfuse/api/public/traces/${originTraceIds.langgraphWeather}
+First request (./run.sh puts Node 22 first on PATH; get-token.ts needs it):
+  TOKEN=$(./run.sh node local-dev/idp/get-token.ts --user dave) && curl -H "Authorization: Bearer $TOKEN" ${gatewayUrl}/langfuse/api/public/traces/${originTraceIds.langgraphWeather}
+
+API document: ${gatewayUrl}/docs (and /openapi.json)
 `);
 }
