@@ -45,6 +45,12 @@ export const issuerSchema = z.strictObject({
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
   /** Reject tokens whose `iat` is older than this, whatever their `exp`. */
   maxTokenAgeSeconds: z.number().int().positive().optional(),
+  /**
+   * The JWT `typ` header access tokens must carry, e.g. `at+jwt` (RFC 9068
+   * §4). Set it when the issuer marks its access tokens, so that an ID token
+   * or another JWT from the same issuer with a matching audience is refused.
+   */
+  tokenType: z.string().min(1).optional(),
   jwks: z
     .strictObject({
       /** Minimum time between two refetches triggered by an unknown `kid`. */

@@ -18,6 +18,7 @@ export type IdentityFailureReason =
   | 'expired'
   | 'not_yet_valid'
   | 'wrong_audience'
+  | 'wrong_token_type'
   | 'claim_invalid'
   | 'missing_claim'
   | 'token_too_old'
@@ -39,6 +40,7 @@ export function identityErrorCode(reason: IdentityFailureReason): ErrorCode {
     case 'expired':
     case 'not_yet_valid':
     case 'wrong_audience':
+    case 'wrong_token_type':
     case 'claim_invalid':
     case 'missing_claim':
     case 'token_too_old':
@@ -76,6 +78,8 @@ export function classifyVerifyError(error: unknown): ClassifiedFailure {
       if (reason === 'missing') return { reason: 'missing_claim', detail };
       if (claim === 'aud' && reason === 'check_failed') return { reason: 'wrong_audience', detail };
       if (claim === 'nbf' && reason === 'check_failed') return { reason: 'not_yet_valid', detail };
+      if (claim === 'typ' && reason === 'check_failed')
+        return { reason: 'wrong_token_type', detail };
       return { reason: 'claim_invalid', detail };
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID, ERR_JOSE_NOT_SUPPORTED (e.g. an

@@ -27,6 +27,24 @@ describe('claims are enforced', () => {
     );
   });
 
+  it('a token without the typ the issuer marks access tokens with is refused (RFC 9068)', async () => {
+    const typed = { ...corp, tokenType: 'at+jwt' };
+    const { verify } = twoIssuerVerifier(keys, [typed, partner]);
+    const claims = corpClaims();
+    // An ID token, or any other JWT of the issuer, with the right audience.
+    for (const typ of [undefined, 'JWT', 'id_token+jwt']) {
+      const token = await signToken(keys.corpKey, claims, typ === undefined ? {} : { typ });
+      expectFailure(await verify(token), 'wrong_token_type');
+    }
+    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT']) {
+      const result = await verify(await signToken(keys.corpKey, claims, { typ }));
+      expect(result.ok, typ).toBe(true);
+    }
+    // Without tokenType, the header is not checked.
+    const { verify: plain } = twoIssuerVerifier(keys);
+    expect((await plain(await signToken(keys.corpKey, claims, { typ: 'JWT' }))).ok).toBe(true);
+  });
+
   it('an expired token is refused', async () => {
     const { verify } = twoIssuerVerifier(keys);
     expectFailure(

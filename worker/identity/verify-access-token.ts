@@ -123,6 +123,7 @@ export function createTokenVerifier(
           ...(issuer.maxTokenAgeSeconds === undefined
             ? {}
             : { maxTokenAge: issuer.maxTokenAgeSeconds }),
+          ...(issuer.tokenType === undefined ? {} : { typ: issuer.tokenType }),
           requiredClaims: ['exp', 'sub'],
           currentDate: new Date(now()),
         }));
