@@ -117,6 +117,24 @@ describe('an auditor page opened with the gateway session', () => {
     expect(rows[0]).toMatchObject({ decision: 'allow', actor_subject: 'dave' });
   });
 
+  it('is worth nothing outside the pages: the API and the trace reads take bearer tokens only', async () => {
+    // Path=/ sends the cookie everywhere, and SameSite=Lax sends it on a
+    // cross-site link: a link to the export or to a trace must not ride on it.
+    // (A read that reached the store would get its 599, not a 401.)
+    const cookie = await sessionCookie('dave', ['auditor', 'staff']);
+    for (const path of [
+      '/v1/audit/export?format=csv',
+      '/v1/sessions',
+      `/v1/sessions/${sessionId}/body`,
+      '/v1/requests',
+      '/lf/traces/t1',
+    ]) {
+      const { response, text } = await browser(path, { headers: { cookie } });
+      expect(response.status, path).toBe(401);
+      expect(text, path).not.toContain('{"trace"');
+    }
+  });
+
   it('refuses a signed-in non-auditor with 403 and audits the refusal', async () => {
     const cookie = await sessionCookie('bob', ['reviewer']);
     const { response, text } = await browser(`/audit/sessions/${sessionId}`, {
