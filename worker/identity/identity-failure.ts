@@ -4,8 +4,9 @@
 // deliberately coarse (RFC 6750 §3.1): a caller learns only that it sent no
 // token, that its token is not valid, or that we cannot verify tokens right
 // now. jose errors are classified by their stable `code`, never by message.
+import type { JWTVerifyGetKey } from 'jose';
 import type { ErrorCode } from '../http/errors.ts';
-import { JwksUnavailableError } from './jwks-cache.ts';
+import { JwksUnavailableError, type IssuerKeys } from './jwks-cache.ts';
 
 export type IdentityFailureReason =
   | 'missing'
@@ -59,6 +60,21 @@ export class KeyResolutionError extends Error {
     super('key resolution failed', { cause });
     this.name = 'KeyResolutionError';
   }
+}
+
+/**
+ * The issuer's key resolver for jose, with its errors wrapped in
+ * KeyResolutionError: a key that cannot be fetched may be the IdP's fault
+ * (503), an error about the token never is.
+ */
+export function keyResolver(keys: IssuerKeys): JWTVerifyGetKey {
+  return async (header, input) => {
+    try {
+      return await keys.getKey(header, input);
+    } catch (error) {
+      throw new KeyResolutionError(error);
+    }
+  };
 }
 
 /** Classifies an error thrown by jose's `jwtVerify` (or by our key resolver inside it). */

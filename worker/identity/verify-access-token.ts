@@ -11,19 +11,13 @@
 //   e. map the verified claims to a Principal.
 // Failures are tagged reasons with a log-only detail; `identityErrorCode`
 // turns a reason into what the caller sees.
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { IssuerConfig } from '../config/schema.ts';
 import { extractBearerToken } from './bearer-token.ts';
 import {
   classifyVerifyError,
   describeCause,
-  KeyResolutionError,
+  keyResolver,
   truncate,
   type IdentityFailureReason,
 } from './identity-failure.ts';
@@ -104,15 +98,7 @@ export function createTokenVerifier(
       }
 
       const keys = issuerKeys(issuer, deps.fetch);
-      // Errors from key resolution are told apart from errors about the token:
-      // the first may be the IdP's fault (503), the second never is.
-      const getKey: JWTVerifyGetKey = async (header, input) => {
-        try {
-          return await keys.getKey(header, input);
-        } catch (error) {
-          throw new KeyResolutionError(error);
-        }
-      };
+      const getKey = keyResolver(keys);
       let claims: JWTPayload;
       try {
         ({ payload: claims } = await jwtVerify(token, getKey, {

@@ -1,10 +1,9 @@
-// The shell of the auditor pages. Security headers come from the review
-// pages' `pageHeaders` (no script at all, a nonce for the one stylesheet, no
-// framing, no-store, no Referer, nosniff), so both UIs share one policy.
+// The shell of the auditor pages: the review pages' `shellPage` (no script
+// at all, a nonce for the one stylesheet, no framing, no-store, no Referer,
+// nosniff), so both UIs share one page shell and one policy.
 // Markup is built with hono/html, which escapes every interpolated string.
-import { html, raw } from 'hono/html';
-import { encodeBase64Url } from '../../session/base64url.ts';
-import { pageHeaders, type Html } from '../../review/pages/html-page.ts';
+import { html } from 'hono/html';
+import { shellPage, type Html } from '../../review/pages/html-page.ts';
 
 const auditorStyles = `
 :root{--fg:#1d2330;--muted:#5d6778;--line:#d9dee7;--bg:#f5f7fa;--card:#fff;--accent:#2456c8;
@@ -42,33 +41,16 @@ ol.timeline li{margin:0 0 .5rem}
 a{color:var(--accent)}
 `;
 
-export async function auditorPage(options: {
+export function auditorPage(options: {
   title: string;
   status?: number;
   body: Html;
 }): Promise<Response> {
-  const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-  const document = await html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>${options.title} · Tracegate audit</title>
-        <style nonce="${nonce}">
-          ${raw(auditorStyles)}
-        </style>
-      </head>
-      <body>
-        <header class="bar">
-          <a href="/audit/sessions">Tracegate</a>
-          <span class="muted">audit · recorded sessions</span>
-        </header>
-        <main>${options.body}</main>
-      </body>
-    </html>`;
-  return new Response(document.toString(), {
-    status: options.status ?? 200,
-    headers: pageHeaders(nonce),
+  return shellPage({
+    ...options,
+    site: 'Tracegate audit',
+    styles: auditorStyles,
+    header: html`<a href="/audit/sessions">Tracegate</a>
+      <span class="muted">audit · recorded sessions</span>`,
   });
 }

@@ -8,11 +8,11 @@
 // and the nonce it sent; then maps claims with the issuer's configured claim
 // paths (`principalFromClaims`), so groups mean the same thing on the pages as
 // on the API.
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import type { IssuerConfig } from '../../config/schema.ts';
 import {
   classifyVerifyError,
-  KeyResolutionError,
+  keyResolver,
   type IdentityFailureReason,
 } from '../../identity/identity-failure.ts';
 import { issuerKeys } from '../../identity/jwks-cache.ts';
@@ -29,14 +29,7 @@ export async function verifyIdToken(
   deps: { jwksFetch?: typeof fetch; now: number },
 ): Promise<IdTokenResult> {
   const { issuer } = expected;
-  const keys = issuerKeys(issuer, deps.jwksFetch);
-  const getKey: JWTVerifyGetKey = async (header, input) => {
-    try {
-      return await keys.getKey(header, input);
-    } catch (error) {
-      throw new KeyResolutionError(error);
-    }
-  };
+  const getKey = keyResolver(issuerKeys(issuer, deps.jwksFetch));
   let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(idToken, getKey, {

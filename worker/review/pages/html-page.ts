@@ -25,6 +25,22 @@ export interface PageOptions {
 }
 
 export async function htmlPage(options: PageOptions): Promise<Response> {
+  return shellPage({
+    ...options,
+    site: 'Tracegate',
+    styles: reviewStyles,
+    header: html`<span class="brand">Tracegate</span> <span class="muted">access review</span>`,
+  });
+}
+
+/**
+ * One page of the gateway's UIs (review and audit): the escaped title, the
+ * constant stylesheet under a per-response nonce, a header bar, and the
+ * headers of pageHeaders.
+ */
+export async function shellPage(
+  options: PageOptions & { site: string; styles: string; header: Html },
+): Promise<Response> {
   const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   const document = await html`<!doctype html>
     <html lang="en">
@@ -32,15 +48,13 @@ export async function htmlPage(options: PageOptions): Promise<Response> {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
-        <title>${options.title} · Tracegate</title>
+        <title>${options.title} · ${options.site}</title>
         <style nonce="${nonce}">
-          ${raw(reviewStyles)}
+          ${raw(options.styles)}
         </style>
       </head>
       <body>
-        <header class="bar">
-          <span class="brand">Tracegate</span> <span class="muted">access review</span>
-        </header>
+        <header class="bar">${options.header}</header>
         <main>${options.body}</main>
       </body>
     </html>`;
