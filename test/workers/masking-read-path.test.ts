@@ -145,6 +145,20 @@ describe('masking on the read path', () => {
     expect(JSON.stringify(rows)).not.toContain(EMAIL);
   });
 
+  it('drops the store’s ETag from a masked answer: it describes the raw bytes', async () => {
+    upstreamBody = () => {
+      const response = chunked(['{"id":"t1","input":"jane.doe@example.com"}']);
+      response.headers.set('etag', '"raw-v1"');
+      response.headers.set('last-modified', 'Tue, 24 Nov 2026 10:00:00 GMT');
+      return response;
+    };
+    const { response, body } = await read();
+    expect(response.status).toBe(200);
+    expect(body).not.toContain(EMAIL);
+    expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('last-modified')).toBe('Tue, 24 Nov 2026 10:00:00 GMT');
+  });
+
   it('refuses a content type the profile cannot mask before any byte flows', async () => {
     upstreamBody = () => chunked(['\x89PNG raw bytes'], 'image/png');
     const { response, body } = await read();

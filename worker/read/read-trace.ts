@@ -238,6 +238,9 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
     throw error;
   }
   const body = masked.body;
+  // The store's validator describes its raw bytes, not the masked ones: a
+  // client must not revalidate a masked copy against it (nor learn from it).
+  if (body !== upstream.body) headers.delete('etag');
 
   // 8 record: started before the first byte flows, so a namespace that
   // requires a recording can still refuse the read. It taps the stream the
