@@ -13,6 +13,7 @@ const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 let idp: TestIssuer;
 let upstreamBody: () => Response;
+let upstreamRequests: Request[] = [];
 
 function app(profileOperators: Record<string, unknown> = { default: 'replace' }) {
   const config = validateGatewayConfig({
@@ -45,9 +46,23 @@ function app(profileOperators: Record<string, unknown> = { default: 'replace' })
         resources: ['/traces/:id'],
         policy: { rules: [{ id: 'read', match: { groups: ['staff'] }, outcome: 'allow' }] },
       },
+      {
+        id: 'raw',
+        pathPrefix: '/raw',
+        upstream: { origin: 'https://origin.test' },
+        resources: ['/traces/:id'],
+        policy: { rules: [{ id: 'read', match: { groups: ['staff'] }, outcome: 'allow' }] },
+      },
     ],
   });
-  return createApp({ config, jwksFetch: idp.jwksFetch, upstreamFetch: async () => upstreamBody() });
+  return createApp({
+    config,
+    jwksFetch: idp.jwksFetch,
+    upstreamFetch: async (request) => {
+      upstreamRequests.push(request);
+      return upstreamBody();
+    },
+  });
 }
 
 function chunked(parts: string[], contentType = 'application/json'): Response {
@@ -63,14 +78,21 @@ function chunked(parts: string[], contentType = 'application/json'): Response {
   );
 }
 
-async function read(application = app(), secrets: Record<string, string> = {}) {
+async function read(
+  application = app(),
+  secrets: Record<string, string> = {},
+  request: { path?: string; method?: string; headers?: Record<string, string> } = {},
+) {
   const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
   const ctx = createExecutionContext();
   // Only the secrets a test passes: a developer's .dev.vars must not leak in.
   const bindings: Record<string, unknown> = { ...env, MASKING_HMAC_KEY: undefined, ...secrets };
   const response = await application.request(
-    'https://gateway.test/lf/traces/t1',
-    { headers: { authorization: `Bearer ${token}` } },
+    `https://gateway.test${request.path ?? '/lf/traces/t1'}`,
+    {
+      method: request.method ?? 'GET',
+      headers: { ...request.headers, authorization: `Bearer ${token}` },
+    },
     bindings,
     ctx,
   );
@@ -94,6 +116,7 @@ beforeAll(async () => {
   idp = await createTestIssuer();
 });
 beforeEach(() => {
+  upstreamRequests = [];
   upstreamBody = () =>
     chunked([
       '{"id":"t1","input":"mail jane.d',
@@ -157,6 +180,35 @@ describe('masking on the read path', () => {
     expect(body).not.toContain(EMAIL);
     expect(response.headers.get('etag')).toBeNull();
     expect(response.headers.get('last-modified')).toBe('Tue, 24 Nov 2026 10:00:00 GMT');
+  });
+
+  it('keeps conditional headers from the store and its ETag from HEAD on a masked read', async () => {
+    // A caller guessing the raw trace's ETag must not get "304, that is current".
+    upstreamBody = () => {
+      const response = chunked(['{"id":"t1","input":"jane.doe@example.com"}']);
+      response.headers.set('etag', '"raw-v1"');
+      return response;
+    };
+    const conditional = {
+      'if-none-match': '"raw-v1"',
+      'if-match': '"raw-v1"',
+      'if-modified-since': 'Tue, 24 Nov 2026 10:00:00 GMT',
+      'if-unmodified-since': 'Tue, 24 Nov 2026 10:00:00 GMT',
+    };
+    const get = await read(app(), {}, { headers: conditional });
+    expect(get.response.status).toBe(200);
+    const head = await read(app(), {}, { method: 'HEAD', headers: conditional });
+    expect(head.response.status).toBe(200);
+    expect(head.response.headers.get('etag')).toBeNull();
+    expect(upstreamRequests).toHaveLength(2);
+    for (const sent of upstreamRequests)
+      for (const name of Object.keys(conditional)) expect(sent.headers.get(name)).toBeNull();
+
+    // Where no profile applies, revalidation against the store still works.
+    const raw = await read(app(), {}, { path: '/raw/traces/t1', headers: conditional });
+    expect(raw.response.headers.get('etag')).toBe('"raw-v1"');
+    for (const [name, value] of Object.entries(conditional))
+      expect(upstreamRequests[2]?.headers.get(name)).toBe(value);
   });
 
   it('refuses a content type the profile cannot mask before any byte flows', async () => {

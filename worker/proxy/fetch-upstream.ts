@@ -25,11 +25,15 @@ export async function fetchUpstream(options: {
   search: string;
   incoming: Request;
   requestId: string;
+  /** A masking profile applies to this read (conditional headers stay behind). */
+  masked: boolean;
   secrets: Record<string, unknown>;
   fetch?: UpstreamFetch;
 }): Promise<Response> {
   const { upstream, incoming } = options;
-  const headers = upstreamRequestHeaders(incoming.headers, options.requestId);
+  const headers = upstreamRequestHeaders(incoming.headers, options.requestId, {
+    masked: options.masked,
+  });
   injectCredential(headers, upstream, options.secrets);
   const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD';
   const controller = new AbortController();

@@ -5,15 +5,20 @@
 // trace store, and the store's cookies and credentials never reach the
 // caller. Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded.
 
-const REQUEST_HEADERS = [
-  'accept',
-  'accept-language',
-  'content-type',
+const REQUEST_HEADERS = ['accept', 'accept-language', 'content-type', 'user-agent'];
+
+/**
+ * Conditional request headers: forwarded only where no masking profile
+ * applies. Their validators describe the store's raw bytes, so on a masked
+ * read they would let a caller test guesses about the raw trace (a 304 or
+ * 412 answers "is this ETag current?") and revalidate a masked copy against
+ * the raw one.
+ */
+const CONDITIONAL_HEADERS = [
   'if-match',
   'if-none-match',
   'if-modified-since',
   'if-unmodified-since',
-  'user-agent',
 ];
 
 const RESPONSE_HEADERS = [
@@ -26,9 +31,15 @@ const RESPONSE_HEADERS = [
 ];
 
 /** Headers for the upstream request; the credential is added separately. */
-export function upstreamRequestHeaders(incoming: Headers, requestId: string): Headers {
+export function upstreamRequestHeaders(
+  incoming: Headers,
+  requestId: string,
+  options: { masked: boolean },
+): Headers {
   const out = new Headers();
-  for (const name of REQUEST_HEADERS) {
+  for (const name of options.masked
+    ? REQUEST_HEADERS
+    : [...REQUEST_HEADERS, ...CONDITIONAL_HEADERS]) {
     const value = incoming.get(name);
     if (value !== null) out.set(name, value);
   }

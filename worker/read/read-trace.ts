@@ -170,6 +170,7 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
       search: url.search,
       incoming: request,
       requestId,
+      masked: read.mask !== undefined,
       secrets: deps.secrets,
       ...(deps.upstreamFetch === undefined ? {} : { fetch: deps.upstreamFetch }),
     });
@@ -197,6 +198,10 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
   }
 
   const headers = callerResponseHeaders(upstream.headers, requestId);
+  // The store's validator describes its raw bytes, not what a masked read
+  // serves: a client must not revalidate a masked copy against it, nor learn
+  // from it (HEAD included, whatever the content type turns out to be).
+  if (read.mask !== undefined) headers.delete('etag');
   if (upstream.body === null || method === 'HEAD') {
     await upstream.body?.cancel();
     // 8 record: a session without a body still has a request, decisions and a head.
@@ -238,9 +243,6 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
     throw error;
   }
   const body = masked.body;
-  // The store's validator describes its raw bytes, not the masked ones: a
-  // client must not revalidate a masked copy against it (nor learn from it).
-  if (body !== upstream.body) headers.delete('etag');
 
   // 8 record: started before the first byte flows, so a namespace that
   // requires a recording can still refuse the read. It taps the stream the
