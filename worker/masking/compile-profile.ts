@@ -99,6 +99,7 @@ export function compileProfile(profile: MaskingProfile): CompiledProfile {
     oversizedValues: profile.limits.oversizedValues,
     needsHmacKey: hashed || rules.some((r) => r.action === PSEUDONYMISE),
     cleanKeys: new Set(),
+    shortcuts: true,
   };
   const compiled: CompiledProfile = {
     engine,

@@ -36,12 +36,20 @@ export interface MaskEngine {
    * the profile, so it is shared by all sessions of the profile.
    */
   readonly cleanKeys: Set<string>;
+  /**
+   * The masker's shortcuts: whole JSON texts held in strings checked at once
+   * and skipped or left unscanned, clean member names remembered. They only
+   * save work; off (tests, diagnosis), every token is lexed and scanned and
+   * the output must be the same.
+   */
+  readonly shortcuts: boolean;
 }
 
 const CLEAN_KEY_LIMIT = 4096;
 
 /** Masks a member name, remembering the clean ones. */
 export function maskMemberName(engine: MaskEngine, name: string): MaskOutput | null {
+  if (!engine.shortcuts) return maskCompleteText(engine, name);
   if (engine.cleanKeys.has(name)) return null;
   const masked = maskCompleteText(engine, name);
   if (masked === null && name.length <= 256) {

@@ -39,6 +39,11 @@ export interface MaskingSession {
 export interface MaskerOptions {
   /** Required when the profile hashes or pseudonymises (see hmacKeyFromSecret). */
   hmacKey?: CryptoKey | null;
+  /**
+   * Default true. False turns the masker's shortcuts off (MaskEngine.shortcuts):
+   * slower, same output. For tests that check exactly that, and for diagnosis.
+   */
+  shortcuts?: boolean;
 }
 
 interface FormatAdapter {
@@ -78,7 +83,14 @@ export function createMasker(
       'this masking profile hashes values: pass options.hmacKey (hmacKeyFromSecret)',
     );
   }
-  return createSession(createAdapter(compiled, decision.format), hmacKey);
+  const thorough =
+    options.shortcuts === false
+      ? {
+          ...compiled,
+          engine: { ...compiled.engine, shortcuts: false, cleanKeys: new Set<string>() },
+        }
+      : compiled;
+  return createSession(createAdapter(thorough, decision.format), hmacKey);
 }
 
 function createSession(adapter: FormatAdapter, hmacKey: CryptoKey | null): MaskingSession {

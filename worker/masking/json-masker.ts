@@ -243,6 +243,7 @@ export class JsonMasker implements JsonTokenSink {
       this.level < this.engine.maxJsonInStringDepth &&
       looksLikeJson(value)
     ) {
+      if (!this.engine.shortcuts) return this.maskHeldDocument(value, false);
       // Each token written without escapes in the document is a substring of
       // it: if no detector matches in all of it, none matches in those tokens.
       const plain = !value.includes('\\');
@@ -250,20 +251,29 @@ export class JsonMasker implements JsonTokenSink {
       // Without any escape, that is every token; then, if no rule can apply
       // below either, nothing changes (as JSON, or as text should it not parse).
       if (inner && plain && !this.rulesMayMatchBelow(value)) return null;
-      const nested = new JsonMasker(this.engine, {
-        multiDocument: false,
-        root: { states: this.path.states, action: this.path.action, entity: this.path.entity },
-        level: this.level + 1,
-        quiet: inner,
-      });
-      const output = new MaskOutput();
-      try {
-        nested.maskDocument(value, output);
-        return output.replacements > 0 ? output : null;
-      } catch (error) {
-        if (!(error instanceof MaskingError) || error.code === 'internal') throw error;
-        // Not JSON after all (or too deep): mask it as text.
-      }
+      return this.maskHeldDocument(value, inner);
+    }
+    return quiet ? null : maskCompleteText(this.engine, value);
+  }
+
+  /**
+   * A string value that looks like JSON: masked as JSON, its paths
+   * continuing; as text if it does not parse. `quiet` as for maskStringValue.
+   */
+  private maskHeldDocument(value: string, quiet: boolean): MaskOutput | null {
+    const nested = new JsonMasker(this.engine, {
+      multiDocument: false,
+      root: { states: this.path.states, action: this.path.action, entity: this.path.entity },
+      level: this.level + 1,
+      quiet,
+    });
+    const output = new MaskOutput();
+    try {
+      nested.maskDocument(value, output);
+      return output.replacements > 0 ? output : null;
+    } catch (error) {
+      if (!(error instanceof MaskingError) || error.code === 'internal') throw error;
+      // Not JSON after all (or too deep): mask it as text.
     }
     return quiet ? null : maskCompleteText(this.engine, value);
   }

@@ -1,14 +1,15 @@
 // The masker's shortcuts only save work; they never change the output:
-//   - a JSON text held in a string with no backslash is passed through
-//     unlexed when no detector can match in it and no redact / pseudonymise
-//     rule can apply below it, and its plain tokens are not scanned when no
-//     detector can match in it (json-masker.ts, DetectorSet.mayMatchInJson);
+//   - a JSON text held in a string is passed through unlexed when no
+//     detector can match in it (its escapes decoded in place) and no redact /
+//     pseudonymise rule can apply below it, and its tokens are not scanned
+//     when no detector can match in it (json-masker.ts, DetectorSet.mayMatchInJson);
 //   - searching a detector over a whole JSON text stands for searching each
 //     of its strings only when that is sound (detectors/boundary.ts);
 //   - custom detectors get a literal-prefix trigger (detectors/compile.ts);
 //   - path steps for names no rule waits for are shared (path-pattern.ts).
-// Oracle: a document masked on its own and the same document held in a
-// string (where the shortcuts apply) must mask alike.
+// Oracles: a document masked on its own and the same document held in a
+// string (where the shortcuts apply) must mask alike; and any document must
+// mask alike with the shortcuts on and off.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_DETECTORS } from './detectors/catalog.ts';
@@ -98,6 +99,110 @@ describe('JSON held in a string masks like the same JSON on its own', () => {
         expect((JSON.parse(held.output) as { x: string }).x).toBe(alone.output);
       }
     }
+  });
+});
+
+describe('shortcuts on and off mask alike', () => {
+  // The oracle above needs documents without escapes. This one does not:
+  // the same input through a masker with its shortcuts off (every token
+  // lexed and scanned) must give the same bytes and counts. Documents nest
+  // JSON in strings up to three layers, with escapes at every layer (quotes,
+  // backslashes, newlines, control characters, \u escapes of letters and of
+  // "@"), pretty-printed or compact, with rule names and secrets anywhere.
+  const ruled = profileOf({
+    customDetectors: [{ name: 'CF_COOKIE', pattern: String.raw`__cf_bm=[\w.=-]{20,512}` }],
+    fields: [
+      { path: '..password', action: 'redact' },
+      { path: "..attrs['host.name']", action: 'pseudonymise', entity: 'HOST' },
+    ],
+    allow: ['..id'],
+    limits: { maxJsonInStringDepth: 16 },
+  });
+  const escapy = fc.constantFrom(
+    'line\nbreak',
+    'say "hi"',
+    'back\\slash',
+    'tab\there',
+    'ctl\u0001',
+    'a/b',
+    'Zürich',
+    '😀',
+    '2025-10-30T08:45:12Z',
+    '+1',
+    '42',
+  );
+  const names = fc.constantFrom('password', 'attrs', 'host.name', 'id', 'content', 'm', 'a b');
+  /** JSON text of a value, compact or pretty, some letters or "@" written as \u escapes. */
+  const serialize = (value: unknown, mode: number): string => {
+    const json = JSON.stringify(value, null, mode === 1 ? 2 : undefined);
+    if (mode === 2) return json.replace(/password/g, '\\u0070assword');
+    if (mode === 3) return json.replace(/@/g, '\\u0040').replace(/host/g, 'h\\u006fst');
+    return json;
+  };
+  // Looks like JSON, is not; as text it holds a card, which with its escape
+  // decoded runs into a letter and is none.
+  const notJson = `{"k": "${fake.card()}\\u0041",,}`;
+  // Mostly clean text, so that whole held documents are often clean and skipped.
+  const leaf = fc.oneof(
+    { arbitrary: escapy, weight: 8 },
+    { arbitrary: fc.constant(notJson), weight: 1 },
+    { arbitrary: fc.nat({ max: 18 }).map((i) => secrets[i] ?? ''), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(escapy, fc.nat({ max: 18 }), escapy)
+        .map(([a, i, b]) => `${a} ${secrets[i] ?? ''}${b}`),
+      weight: 1,
+    },
+  );
+  const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      { arbitrary: leaf, weight: 2 },
+      { arbitrary: fc.integer(), weight: 1 },
+      { arbitrary: fc.constantFrom(4111111111111111, null, true), weight: 1 },
+      { arbitrary: fc.array(tie('value'), { maxLength: 4 }), weight: 1 },
+      {
+        arbitrary: fc.dictionary(fc.oneof(names, names, leaf), tie('value'), { maxKeys: 4 }),
+        weight: 2,
+      },
+      {
+        // A JSON text held in a string.
+        arbitrary: fc
+          .tuple(tie('value'), fc.nat({ max: 3 }), fc.boolean())
+          .map(([inner, mode, named]) => serialize(named ? { password: inner } : [inner], mode)),
+        weight: 3,
+      },
+    ),
+  })).value;
+
+  it('for random documents with JSON in strings, escapes at every layer, rules and secrets', async () => {
+    await fc.assert(
+      fc.asyncProperty(value, fc.nat({ max: 3 }), async (v, mode) => {
+        const input = serialize({ m: v }, mode);
+        const fast = await maskText(ruled, 'application/json', input);
+        const thorough = await maskText(ruled, 'application/json', input, { shortcuts: false });
+        expect(thorough.error).toBeNull();
+        expect(fast.error).toBeNull();
+        expect(fast.output).toBe(thorough.output);
+        expect(fast.counts).toEqual(thorough.counts);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a rule name written with an escape two layers down still applies', async () => {
+    const inner = JSON.stringify({ note: 'plain' }).replace('note', '\\u0070assword');
+    const input = JSON.stringify({ m: JSON.stringify({ c: inner }) });
+    const run = await maskText(ruled, 'application/json', input);
+    expect(run.counts).toEqual({ REDACTED: 1 });
+    expect(run.output).not.toContain('plain');
+  });
+
+  it('an escaped secret two layers down is still found', async () => {
+    const inner = JSON.stringify({ note: `mail ${fake.email()}` }).replace('@', '\\u0040');
+    const input = JSON.stringify({ m: JSON.stringify({ c: inner }) });
+    const run = await maskText(ruled, 'application/json', input);
+    expect(run.counts).toEqual({ EMAIL: 1 });
   });
 });
 

@@ -72,10 +72,11 @@ export async function maskText(
   profile: MaskingProfile,
   contentType: string,
   input: string | Uint8Array,
-  options: { cuts?: readonly number[]; hmacKey?: CryptoKey | null } = {},
+  options: { cuts?: readonly number[]; hmacKey?: CryptoKey | null; shortcuts?: boolean } = {},
 ): Promise<MaskRun> {
   const session = createMasker(profile, contentType, {
     hmacKey: options.hmacKey ?? (await testKey()),
+    shortcuts: options.shortcuts ?? true,
   });
   if (session === null || 'refuse' in session)
     throw new Error(`no masking session for ${contentType}`);
@@ -130,7 +131,6 @@ function base64Url(text: string): string {
   return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** A JWT signed with a fresh HMAC key. */
 /** One fresh fake value of every built-in value detector's kind (tokens with a prefix excluded). */
 export function fakeDetectorValues(): string[] {
   return [
@@ -151,6 +151,7 @@ export function fakeDetectorValues(): string[] {
   ];
 }
 
+/** A JWT signed with a fresh HMAC key. */
 export async function makeJwt(
   claims: Record<string, unknown> = { sub: 'user-42', email: 'x' },
 ): Promise<string> {
