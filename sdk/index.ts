@@ -4,7 +4,7 @@
 //   const { body } = await client.readTrace({ namespace: 'langfuse', traceId, justification });
 export { createTracegateClient } from './client.ts';
 export type { TracegateClient, TracegateClientOptions } from './client.ts';
-export { DEFAULT_TRACE_PATH, DEFAULT_WAIT_SECONDS } from './read-trace.ts';
+export { DEFAULT_TRACE_PATH, DEFAULT_WAIT_SECONDS, justificationHeader } from './read-trace.ts';
 export type { ReadTraceOptions, TraceRead } from './read-trace.ts';
 export type { RequestsApi } from './requests.ts';
 export type { AuditApi, AuditEvent, AuditExport, AuditFilters, AuditPage } from './audit.ts';

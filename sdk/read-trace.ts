@@ -35,7 +35,7 @@ export interface ReadTraceOptions {
   tracePath?: string;
   /** Or the whole path below the gateway (`/otlp/ndjson/traces/abc`), instead of namespace. */
   path?: string;
-  /** Sent as `Tracegate-Justification`; some policies require it. */
+  /** Sent as `Tracegate-Justification` (any Unicode text; see justificationHeader); some policies require it. */
   justification?: string;
   /** How long each held read or status long-poll may wait (the gateway caps it). */
   waitSeconds?: number;
@@ -85,7 +85,7 @@ export async function runRead(
   const readUrl = transport.url(readPath(options));
   const waitSeconds = checkWaitSeconds(options.waitSeconds);
   const deadlineAt = resolveDeadline(options.deadline, Date.now());
-  const justification = checkJustification(options.justification);
+  const justification = justificationHeader(options.justification);
   const { signal, onPending } = options;
   const remaining = (): number | undefined =>
     deadlineAt === undefined ? undefined : deadlineAt - Date.now();
@@ -329,15 +329,26 @@ function checkWaitSeconds(value: number | undefined): number {
   return value;
 }
 
-/** Header values are bytes: refuse what would be mangled or split. */
-function checkJustification(value: string | undefined): string | undefined {
+/**
+ * The header value for a justification. Header values are bytes: printable
+ * ASCII goes as is, any other text as an RFC 8187 ext-value (`UTF-8''` and
+ * the percent-encoded UTF-8), which the gateway decodes. Refuses what the
+ * gateway would: control characters and bidirectional overrides (they could
+ * make the text a reviewer reads differ from what was sent).
+ */
+export function justificationHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') throw new TypeError('justification: empty');
-  if (!/^[\x20-\x7e\t]+$/.test(trimmed)) {
-    throw new TypeError('justification: printable ASCII only (it travels in an HTTP header)');
+  if (/[\p{Cc}\p{Bidi_Control}]/u.test(trimmed.replace(/\t/g, ' '))) {
+    throw new TypeError('justification: no control characters or bidirectional overrides');
   }
-  return trimmed;
+  if (/^[\x20-\x7e\t]+$/.test(trimmed) && !/^utf-8''/i.test(trimmed)) return trimmed;
+  try {
+    return `UTF-8''${encodeURIComponent(trimmed)}`;
+  } catch {
+    throw new TypeError('justification: not well-formed Unicode (a lone surrogate)');
+  }
 }
 
 /** The delay a 429 or 503 asks for with Retry-After; undefined means "do not retry". */

@@ -3,6 +3,7 @@
 import {
   TracegateNetworkError,
   TracegateTimeoutError,
+  justificationHeader,
   type ReadTraceOptions,
   type ReviewStatus,
 } from '../../sdk/index.ts';
@@ -60,8 +61,12 @@ export async function getCommand(argv: readonly string[], context: CliContext): 
   const reason = stringValue(parsed, 'reason');
   if (reason === undefined || reason.trim() === '')
     throw new UsageError('--reason is required: say why you need this trace', 'get');
-  if (!/^[\x20-\x7e\t]+$/.test(reason))
-    throw new UsageError('--reason: printable ASCII only (it travels in an HTTP header)', 'get');
+  try {
+    justificationHeader(reason);
+  } catch (error) {
+    const why = error instanceof TypeError ? error.message.replace(/^justification: /, '') : '';
+    throw new UsageError(`--reason: ${why}`, 'get');
+  }
   const waitSeconds = durationValue(parsed, 'wait', 'get', 60);
   const timeoutSeconds = durationValue(parsed, 'timeout', 'get', 15 * 60);
   const output = stringValue(parsed, 'output');

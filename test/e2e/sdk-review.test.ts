@@ -97,6 +97,26 @@ describe('the SDK on the real stack', () => {
     await expect(alice.requests.cancel(id)).resolves.toMatchObject({ status: 'cancelled' });
   });
 
+  it('carries a justification in any language to the reviewer as written', async () => {
+    const why = 'Überprüfung: 顧客の報告 (INC-77)';
+    const error = await alice
+      .readTrace({
+        namespace: 'restricted',
+        traceId: 'unicode-justification',
+        justification: why,
+        waitSeconds: 0,
+        deadline: 200,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(TracegateTimeoutError);
+    const id = (error as TracegateTimeoutError).accessRequestId ?? '';
+    expect(await bob.requests.get(id)).toMatchObject({ justification: why });
+    await expect(alice.requests.cancel(id)).resolves.toMatchObject({ status: 'cancelled' });
+  });
+
   it('lets an auditor page through the audit log and export it', async () => {
     const events: Record<string, unknown>[] = [];
     for await (const page of dave.audit.query({ namespace: 'restricted', limit: 5 })) {

@@ -44,6 +44,15 @@ describe('tracegate get', () => {
     );
   });
 
+  it('sends a --reason in any language percent-encoded as UTF-8 (RFC 8187)', async () => {
+    const why = 'Überprüfung: 顧客の報告';
+    const result = await runCli(['get', 'open', 'trace-1', '--reason', why], env);
+    expect(result.code).toBe(0);
+    const sent = String(gateway.requests[0]?.headers['tracegate-justification']);
+    expect(sent.startsWith("UTF-8''")).toBe(true);
+    expect(decodeURIComponent(sent.slice("UTF-8''".length))).toBe(why);
+  });
+
   it('streams a large trace through unchanged', async () => {
     gateway.traces.set('/open/api/public/traces/big', {
       body: slowChunks(64, 64 * 1024, 0),
@@ -244,6 +253,7 @@ describe('tracegate get', () => {
       ['get', 'open', 'trace-1'],
       ['get', 'open', 'trace-1', '--reason', 'x', '--wait', 'soon'],
       ['get', 'open', 'trace-1', '--reason', 'x', '--bogus'],
+      ['get', 'open', 'trace-1', '--reason', 'approve \u202Eeludom'],
       ['frobnicate'],
     ]) {
       const result = await runCli(args, env);

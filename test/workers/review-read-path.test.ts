@@ -143,6 +143,36 @@ describe('a read that needs review', () => {
     expect(long.response.status).toBe(400);
     expect(long.json()).toMatchObject({ code: 'bad_request' });
   });
+
+  it('takes non-ASCII justifications as UTF-8 percent-encoded (RFC 8187), decoded for reviewers', async () => {
+    const why = 'Überprüfung: 顧客の報告 — INC-9';
+    const first = await h.send(TRACE, {
+      as: alice,
+      headers: { 'tracegate-justification': `UTF-8''${encodeURIComponent(why)}` },
+    });
+    expect(first.response.status).toBe(202);
+    const view = await h.send(`/v1/requests/${String(first.json().id)}`, { as: 'bob' });
+    expect(view.json()).toMatchObject({ justification: why });
+  });
+
+  it('refuses justifications that would mislead a reviewer or arrive mangled, and opens nothing', async () => {
+    for (const value of [
+      "UTF-8''%E0%A4%A", // broken percent-encoding
+      "UTF-8''%FF%FE", // not UTF-8
+      `UTF-8''${encodeURIComponent('approve \u202Eeludom')}`, // a right-to-left override
+      `UTF-8''${encodeURIComponent('line\nbreak')}`, // a control character
+      `UTF-8''${encodeURIComponent('é'.repeat(1001))}`, // too long once decoded
+      'caf\u00e9', // raw Latin-1 bytes: mojibake of whatever the client meant
+    ]) {
+      const { response, json } = await h.send(TRACE, {
+        as: alice,
+        headers: { 'tracegate-justification': value },
+      });
+      expect([value, response.status]).toEqual([value, 400]);
+      expect(json()).toMatchObject({ code: 'bad_request' });
+    }
+    expect(await h.latestRequestOf(alice)).toBeNull();
+  });
 });
 
 describe('after an approval', () => {

@@ -241,14 +241,40 @@ function deniedError(view: AccessRequestView): GatewayError {
   });
 }
 
-/** The caller's justification: trimmed, at most MAX_JUSTIFICATION_CHARS, or null. */
+/** RFC 8187 ext-value with the UTF-8 charset (no language tag): how non-ASCII text travels. */
+const UTF8_EXT_VALUE = /^utf-8''/i;
+const RAW_ALLOWED = /^[\x20-\x7e\t]*$/;
+/** Control characters (tab aside) and bidirectional overrides, which could mislead a reviewer. */
+const MISLEADING = /[\p{Cc}\p{Bidi_Control}]/u;
+
+function badJustification(detail: string): GatewayError {
+  return new GatewayError('bad_request', { publicDetail: `Tracegate-Justification: ${detail}` });
+}
+
+/**
+ * The caller's justification: trimmed, at most MAX_JUSTIFICATION_CHARS, or
+ * null. Printable ASCII as is; any other text as an RFC 8187 ext-value,
+ * `UTF-8''` then the percent-encoded UTF-8 bytes (what the SDK and CLI send).
+ */
 export function readJustification(headers: Headers): string | null {
-  const value = headers.get(JUSTIFICATION_HEADER)?.trim() ?? '';
+  let value = headers.get(JUSTIFICATION_HEADER)?.trim() ?? '';
+  if (UTF8_EXT_VALUE.test(value)) {
+    try {
+      value = decodeURIComponent(value.slice("UTF-8''".length)).trim();
+    } catch {
+      throw badJustification("after UTF-8'' comes percent-encoded UTF-8 (RFC 8187).");
+    }
+  } else if (!RAW_ALLOWED.test(value)) {
+    throw badJustification(
+      "printable ASCII, or UTF-8'' and the percent-encoded UTF-8 text (RFC 8187).",
+    );
+  }
   if (value === '') return null;
+  if (MISLEADING.test(value.replace(/\t/g, ' '))) {
+    throw badJustification('no control characters or bidirectional overrides.');
+  }
   if (value.length > MAX_JUSTIFICATION_CHARS) {
-    throw new GatewayError('bad_request', {
-      publicDetail: `The Tracegate-Justification header is longer than ${MAX_JUSTIFICATION_CHARS} characters.`,
-    });
+    throw badJustification(`longer than ${MAX_JUSTIFICATION_CHARS} characters.`);
   }
   return value;
 }
