@@ -1,8 +1,8 @@
 // The masker's shortcuts only save work; they never change the output:
-//   - a JSON text held in a string is passed through unlexed when no
-//     detector can match in it (its escapes decoded in place) and no redact /
-//     pseudonymise rule can apply below it, and its tokens are not scanned
-//     when no detector can match in it (json-masker.ts, DetectorSet.mayMatchInJson);
+//   - a JSON text held in a string with no backslash is passed through
+//     unlexed when no detector can match in it and no redact / pseudonymise
+//     rule can apply below it, and its plain tokens are not scanned when no
+//     detector can match in it (json-masker.ts, DetectorSet.mayMatchInJson);
 //   - searching a detector over a whole JSON text stands for searching each
 //     of its strings only when that is sound (detectors/boundary.ts);
 //   - custom detectors get a literal-prefix trigger (detectors/compile.ts);
@@ -142,7 +142,8 @@ describe('shortcuts on and off mask alike', () => {
   // Looks like JSON, is not; as text it holds a card, which with its escape
   // decoded runs into a letter and is none.
   const notJson = `{"k": "${fake.card()}\\u0041",,}`;
-  // Mostly clean text, so that whole held documents are often clean and skipped.
+  // Mostly clean text, so that held documents are often clean (and, without
+  // escapes, skipped).
   const leaf = fc.oneof(
     { arbitrary: escapy, weight: 8 },
     { arbitrary: fc.constant(notJson), weight: 1 },

@@ -67,7 +67,8 @@ export const SHARED_PARAMETERS = {
       "UTF-8 (`UTF-8''%C3%9Cberpr%C3%BCfung`). Control characters and bidirectional " +
       'overrides are refused (`bad_request`).',
     required: false,
-    schema: { type: 'string', maxLength: 1000 },
+    // 1000 characters once decoded: the encoded form of non-ASCII text is longer.
+    schema: { type: 'string' },
   },
   AccessRequestId: {
     name: 'id',
