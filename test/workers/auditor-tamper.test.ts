@@ -76,6 +76,32 @@ describe('an untouched audit log', () => {
   });
 });
 
+describe('text that is not well-formed', () => {
+  it('a lone surrogate in a claim or a reason still verifies and gets sealed', async () => {
+    // Anyone can put half a character into a token claim (or a JSON reason):
+    // stored as U+FFFD by D1, it must not leave a row whose MAC never matches.
+    await createD1AuditLog(env.AUDIT_DB, now, env).write({
+      event: 'auth_failed',
+      requestId: crypto.randomUUID(),
+      decision: 'unauthenticated',
+      reason: `bad_issuer: ${'a'.repeat(5)}\ud83d`,
+      principal: {
+        issuerId: 't',
+        issuer: 'x\udc00',
+        subject: '\ud800',
+        email: undefined,
+        groups: [],
+        tokenId: undefined,
+        issuedAt: undefined,
+      },
+    });
+    expect(await verify()).toMatchObject({ ok: true, rows: 14 });
+    const sealed = await writeCheckpoints(env.AUDIT_DB, key, now);
+    expect(sealed).toMatchObject({ kind: 'sealed', checkpoints: [{ fromSeq: 11, upToSeq: 14 }] });
+    expect(await verify()).toMatchObject({ ok: true, unsealedRows: 0 });
+  });
+});
+
 describe('tampering is detected at the first bad seq', () => {
   it('a changed field in a sealed row', async () => {
     await sql("UPDATE audit_events SET decision = 'allow' WHERE seq = 6");

@@ -12,6 +12,7 @@ import { GatewayError } from '../http/errors.ts';
 import { auditEvents } from './schema.ts';
 import { auditMacKey } from './mac-key.ts';
 import { rowMac } from './row-mac.ts';
+import { wellFormed } from '../http/typed-text.ts';
 
 export type AuditEventKind =
   | 'auth_failed'
@@ -56,36 +57,46 @@ export interface AuditLog {
   write(event: AuditEvent): Promise<void>;
 }
 
+const text = (value: string): string => wellFormed(value);
+const optionalText = (value: string | null | undefined): string | null =>
+  value === undefined || value === null ? null : wellFormed(value);
+
+/**
+ * Strings go in well-formed (lone surrogates become U+FFFD, as D1's UTF-8
+ * storage would make them anyway), so the row that is stored is the row
+ * that was MACed: a claim or a reason with half a character must not leave
+ * a row that never verifies and blocks every checkpoint after it.
+ */
 export function toRow(event: AuditEvent, now: number) {
   const p = event.principal ?? null;
   return {
     eventId: crypto.randomUUID(),
     at: event.at ?? now,
     event: event.event,
-    requestId: event.requestId,
-    sessionId: event.sessionId ?? null,
-    accessRequestId: event.accessRequestId ?? null,
-    actorIssuer: p?.issuer ?? null,
-    actorSubject: p?.subject ?? null,
-    actorEmail: p?.email ?? null,
+    requestId: text(event.requestId),
+    sessionId: optionalText(event.sessionId),
+    accessRequestId: optionalText(event.accessRequestId),
+    actorIssuer: optionalText(p?.issuer),
+    actorSubject: optionalText(p?.subject),
+    actorEmail: optionalText(p?.email),
     actorGroups: p === null ? null : JSON.stringify(p.groups),
-    namespace: event.namespace ?? null,
-    method: event.method ?? null,
-    path: event.path ?? null,
-    resourceId: event.resourceId ?? null,
-    decision: event.decision ?? null,
-    ruleId: event.ruleId ?? null,
-    reason: event.reason ?? null,
+    namespace: optionalText(event.namespace),
+    method: optionalText(event.method),
+    path: optionalText(event.path),
+    resourceId: optionalText(event.resourceId),
+    decision: optionalText(event.decision),
+    ruleId: optionalText(event.ruleId),
+    reason: optionalText(event.reason),
     upstreamStatus: event.upstreamStatus ?? null,
     status: event.status ?? null,
     bytes: event.bytes ?? null,
     durationMs: event.durationMs ?? null,
-    sha256: event.sha256 ?? null,
+    sha256: optionalText(event.sha256),
     maskCounts:
       event.maskCounts === undefined || event.maskCounts === null
         ? null
         : JSON.stringify(event.maskCounts),
-    recordingKey: event.recordingKey ?? null,
+    recordingKey: optionalText(event.recordingKey),
   };
 }
 

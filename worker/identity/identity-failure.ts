@@ -135,7 +135,10 @@ export function describeCause(error: unknown): string {
   return truncate(`${typeof code === 'string' ? code : name}${claimPart}: ${message}`);
 }
 
-/** Bounds attacker-influenced text before it reaches logs. */
+/** Bounds attacker-influenced text before it reaches logs (never half a character). */
 export function truncate(text: string, max = 200): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
 }
