@@ -197,12 +197,25 @@ describe('IdP outage', () => {
     },
   );
 
-  it('a cold cache recovers on the next request once the IdP is back', async () => {
+  it('a cold cache with the IdP down makes one fetch per cooldown, not one per request', async () => {
+    // Anyone can send a token naming a trusted issuer: each must not become an outbound call.
+    const { idp, verify } = setup();
+    idp.setMode('throw');
+    for (let i = 0; i < 5; i++) expect(reasonOf(await verify(key1))).toBe('idp_unavailable');
+    expect(idp.calls()).toBe(1);
+    elapse(COOLDOWN_S - 1);
+    expect(reasonOf(await verify(key1))).toBe('idp_unavailable');
+    expect(idp.calls()).toBe(1);
+  });
+
+  it('a cold cache recovers on the first request after the cooldown once the IdP is back', async () => {
     const { idp, verify } = setup();
     idp.setMode('throw');
     expect(reasonOf(await verify(key1))).toBe('idp_unavailable');
     idp.setMode('up');
+    elapse(COOLDOWN_S);
     expect(reasonOf(await verify(key1))).toBe('ok');
+    expect(idp.calls()).toBe(2);
   });
 });
 

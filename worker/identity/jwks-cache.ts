@@ -14,7 +14,11 @@
 //   past that the keys are unavailable (503), as with a cold cache.
 // - A cold cache with the IdP down is a distinct error (JwksUnavailableError),
 //   which the verifier maps to 503 `idp_unavailable`: never an allow, and not a
-//   401 that would tell a client its valid token is bad.
+//   401 that would tell a client its valid token is bad. After a failed fetch
+//   with nothing cached, requests within the cooldown get that error at once
+//   instead of each starting a fetch (and waiting up to timeoutMs): anyone
+//   can send a token naming a trusted issuer, so a cold, down IdP must not
+//   turn every such request into an outbound call.
 // - One refetch per cooldown even under a concurrent burst. jose deduplicates
 //   in-flight fetches except on Workers (a promise cannot be shared across
 //   requests there), so fifty requests with unknown kids would otherwise start
@@ -45,6 +49,7 @@ interface FetchState {
   lastGoodBody: string | undefined;
   lastGoodAt: number;
   lastNetworkAttemptAt: number;
+  lastFailedAt: number;
   staleBecause: string | undefined;
 }
 
@@ -93,6 +98,7 @@ function createIssuerKeys(issuer: IssuerConfig, fetchImpl: FetchImplementation):
     lastGoodBody: undefined,
     lastGoodAt: Number.NEGATIVE_INFINITY,
     lastNetworkAttemptAt: Number.NEGATIVE_INFINITY,
+    lastFailedAt: Number.NEGATIVE_INFINITY,
     staleBecause: undefined,
   };
 
@@ -107,6 +113,13 @@ function createIssuerKeys(issuer: IssuerConfig, fetchImpl: FetchImplementation):
       if (recent !== undefined) return jwksResponse(recent);
       throw tooStale(state.staleBecause ?? 'unknown');
     }
+    // Nothing cached and the last fetch failed within the cooldown.
+    if (state.lastGoodBody === undefined && now - state.lastFailedAt < cooldownMs) {
+      throw new JwksUnavailableError(
+        `JWKS fetch for issuer "${issuer.id}" failed: ${state.staleBecause ?? 'unknown'}; ` +
+          `next attempt after the ${issuer.jwks.cooldownSeconds}s cooldown`,
+      );
+    }
     state.lastNetworkAttemptAt = now;
     let body: string;
     try {
@@ -114,6 +127,7 @@ function createIssuerKeys(issuer: IssuerConfig, fetchImpl: FetchImplementation):
     } catch (error) {
       const reason = describeFailure(error);
       state.staleBecause = reason;
+      state.lastFailedAt = now;
       if (state.lastGoodBody === undefined) {
         throw new JwksUnavailableError(`JWKS fetch for issuer "${issuer.id}" failed: ${reason}`, {
           cause: error,
