@@ -22,8 +22,18 @@ describe('justificationHeader', () => {
   });
 
   it('refuses empty text, control characters, bidirectional overrides and lone surrogates', () => {
-    for (const bad of ['  ', 'a\nb', 'a\u0000b', 'approve \u202Eeludom', 'x\u2066y', 'a\ud800b'])
+    for (const bad of [
+      '  ',
+      'a\nb',
+      'a\u0000b',
+      'approve \u202Eeludom',
+      'x\u2066y',
+      'zero\u200Bwidth',
+      'line\u2028sep',
+      'a\ud800b',
+    ])
       expect(() => justificationHeader(bad)).toThrow(TypeError);
     expect(justificationHeader('tab\tseparated')).toBe('tab\tseparated');
+    expect(justificationHeader('ok 🙅‍♀️')).toMatch(/^UTF-8''/); // the joiner in the emoji is fine
   });
 });

@@ -333,15 +333,19 @@ function checkWaitSeconds(value: number | undefined): number {
  * The header value for a justification. Header values are bytes: printable
  * ASCII goes as is, any other text as an RFC 8187 ext-value (`UTF-8''` and
  * the percent-encoded UTF-8), which the gateway decodes. Refuses what the
- * gateway would: control characters and bidirectional overrides (they could
- * make the text a reviewer reads differ from what was sent).
+ * gateway would: control, format (bidirectional, zero-width, tag) and
+ * line-separator characters (they could make the text a reviewer reads
+ * differ from what was sent).
  */
 export function justificationHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') throw new TypeError('justification: empty');
-  if (/[\p{Cc}\p{Bidi_Control}]/u.test(trimmed.replace(/\t/g, ' '))) {
-    throw new TypeError('justification: no control characters or bidirectional overrides');
+  // As the gateway: tab and the zero-width joiner (emoji) are the only exceptions.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(trimmed.replace(/[\t\u200d]/g, ' '))) {
+    throw new TypeError(
+      'justification: no control, format (bidirectional, zero-width) or line-separator characters',
+    );
   }
   if (/^[\x20-\x7e\t]+$/.test(trimmed) && !/^utf-8''/i.test(trimmed)) return trimmed;
   try {

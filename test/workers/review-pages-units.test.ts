@@ -49,6 +49,27 @@ describe('the decision form', () => {
     });
   });
 
+  it('refuses reasons that would mislead the requester or the next reviewer, and overlong ones', () => {
+    for (const reason of [
+      'ok \u202Edeifirev',
+      'line\u2028break',
+      'zero\u200Bwidth',
+      'tag\u{E0041}',
+    ])
+      expect(parseDecisionForm({ action: 'deny', reason }, offered)).toEqual({
+        ok: false,
+        reason: 'reason_invalid',
+      });
+    // The Durable Object keeps 1000 characters: more is refused here, not cut there.
+    expect(parseDecisionForm({ action: 'deny', reason: 'x'.repeat(1001) }, offered)).toEqual({
+      ok: false,
+      reason: 'reason_too_long',
+    });
+    expect(parseDecisionForm({ action: 'deny', reason: 'nein 🙅‍♀️' }, offered)).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('takes only an offered grant duration, as a plain decimal', () => {
     for (const grantSeconds of ['901', '0900', '9e2', '900.0', ' 900', '', undefined]) {
       expect(parseDecisionForm({ action: 'approve', grantSeconds }, offered)).toEqual({

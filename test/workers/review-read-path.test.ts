@@ -161,6 +161,9 @@ describe('a read that needs review', () => {
       "UTF-8''%FF%FE", // not UTF-8
       `UTF-8''${encodeURIComponent('approve \u202Eeludom')}`, // a right-to-left override
       `UTF-8''${encodeURIComponent('line\nbreak')}`, // a control character
+      `UTF-8''${encodeURIComponent('zero\u200Bwidth')}`, // a zero-width space
+      `UTF-8''${encodeURIComponent('hidden \u{E0069}\u{E0067}')}`, // Unicode tag characters
+      `UTF-8''${encodeURIComponent('para\u2029graph')}`, // a paragraph separator
       `UTF-8''${encodeURIComponent('é'.repeat(1001))}`, // too long once decoded
       'caf\u00e9', // raw Latin-1 bytes: mojibake of whatever the client meant
     ]) {
@@ -169,6 +172,18 @@ describe('a read that needs review', () => {
         headers: { 'tracegate-justification': value },
       });
       expect([value, response.status]).toEqual([value, 400]);
+      expect(json()).toMatchObject({ code: 'bad_request' });
+    }
+    expect(await h.latestRequestOf(alice)).toBeNull();
+  });
+
+  it('refuses a trace id a reviewer could not read as sent, and opens nothing', async () => {
+    for (const id of ['abc%60%0A*Justification:*%20approved', 'x%E2%80%AEgpj', 'a%E2%80%8Bb']) {
+      const { response, json } = await h.send(`/lf/api/public/traces/${id}`, {
+        as: alice,
+        headers: WHY,
+      });
+      expect([id, response.status]).toEqual([id, 400]);
       expect(json()).toMatchObject({ code: 'bad_request' });
     }
     expect(await h.latestRequestOf(alice)).toBeNull();

@@ -217,7 +217,15 @@ describe('approving', () => {
 describe('denying', () => {
   it('needs a reason', async () => {
     const id = await pendingRequest();
-    for (const body of [undefined, {}, { reason: '   ' }, { reason: 'x'.repeat(1001) }]) {
+    for (const body of [
+      undefined,
+      {},
+      { reason: '   ' },
+      { reason: 'x'.repeat(1001) },
+      { reason: 'ok\n*Status:* approved' }, // a forged line in Slack and the CLI
+      { reason: 'approve \u202Eeludom' }, // a right-to-left override
+      { reason: 'half \ud800' }, // a lone surrogate
+    ]) {
       const { response, json } = await post(`/v1/requests/${id}/deny`, 'bob', body);
       expect(response.status).toBe(400);
       expect(json()).toMatchObject({ code: 'bad_request' });

@@ -99,7 +99,11 @@ describe('slackMessage', () => {
     expect(section).toContain('&lt;!channel&gt; see &lt;https://evil.test|docs&gt; &amp; more');
   });
 
-  it('escapes the three Slack control characters and nothing else', () => {
+  it('escapes the three Slack control characters, and replaces backticks and line breaks', () => {
     expect(escapeSlackText('a & b < c > d *e*')).toBe('a &amp; b &lt; c &gt; d *e*');
+    // A backtick would close the code span around a trace id; a newline would forge a line.
+    expect(escapeSlackText('abc`\n*Justification:* approved by CISO')).toBe(
+      "abc' *Justification:* approved by CISO",
+    );
   });
 });

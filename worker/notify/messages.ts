@@ -90,9 +90,18 @@ export function webhookPayload(
   };
 }
 
-/** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
+/**
+ * Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping),
+ * and what mrkdwn cannot escape: a backtick would close the code span a
+ * value sits in, a line break would start a forged line. Both are replaced.
+ */
 export function escapeSlackText(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('`', "'")
+    .replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 const HEADLINES: Record<NotificationType, string> = {

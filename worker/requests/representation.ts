@@ -6,6 +6,7 @@
 // subject and email; their groups are not (they are the IdP's business and
 // may be numerous), and neither are the notification targets.
 import { z } from 'zod';
+import { hasMisleadingCharacters } from '../http/typed-text.ts';
 import type { AccessRequestView, Actor } from '../../durable-objects/access-request-contract.ts';
 import { reviewUrl } from '../review/access-request-stub.ts';
 import type { AccessRequestRow } from '../review/tables.ts';
@@ -14,7 +15,14 @@ export const MAX_REASON_CHARS = 1000;
 /** 30 days: the largest grant TTL the configuration allows. */
 export const MAX_GRANT_SECONDS = 30 * 86_400;
 
-const reasonText = z.string().trim().min(1).max(MAX_REASON_CHARS);
+const reasonText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_REASON_CHARS)
+  .refine((text) => !hasMisleadingCharacters(text), {
+    message: 'no control, format (bidirectional, zero-width) or line-separator characters',
+  });
 
 export const approveBodySchema = z.strictObject({
   /** Grant duration; capped by the rule's grantTtlSeconds. */

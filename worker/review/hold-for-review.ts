@@ -16,6 +16,7 @@
 // the Durable Object and only times out there.
 import type { AccessRequestView } from '../../durable-objects/access-request-contract.ts';
 import { GatewayError } from '../http/errors.ts';
+import { hasMisleadingCharacters } from '../http/typed-text.ts';
 import type { Decision } from '../policy/evaluate-policy.ts';
 import { serveTrace, type AuthorizedRead, type ReadDeps } from '../read/read-trace.ts';
 import { appendSessionEvent } from '../recording/session-events.ts';
@@ -91,8 +92,14 @@ export async function holdForReview(
     });
   }
 
-  // b. justification
+  // b. justification, and a trace id fit to show a reviewer
   const justification = readJustification(request.headers);
+  if (read.route.resourceId !== null && hasMisleadingCharacters(read.route.resourceId)) {
+    throw new GatewayError('bad_request', {
+      publicDetail:
+        'The trace id holds control, format (bidirectional, zero-width) or line-separator characters; a reviewer could not read it as sent.',
+    });
+  }
   if (decision.review.requireJustification && justification === null) {
     throw new GatewayError('justification_required');
   }
@@ -244,8 +251,6 @@ function deniedError(view: AccessRequestView): GatewayError {
 /** RFC 8187 ext-value with the UTF-8 charset (no language tag): how non-ASCII text travels. */
 const UTF8_EXT_VALUE = /^utf-8''/i;
 const RAW_ALLOWED = /^[\x20-\x7e\t]*$/;
-/** Control characters (tab aside) and bidirectional overrides, which could mislead a reviewer. */
-const MISLEADING = /[\p{Cc}\p{Bidi_Control}]/u;
 
 function badJustification(detail: string): GatewayError {
   return new GatewayError('bad_request', { publicDetail: `Tracegate-Justification: ${detail}` });
@@ -270,8 +275,10 @@ export function readJustification(headers: Headers): string | null {
     );
   }
   if (value === '') return null;
-  if (MISLEADING.test(value.replace(/\t/g, ' '))) {
-    throw badJustification('no control characters or bidirectional overrides.');
+  if (hasMisleadingCharacters(value)) {
+    throw badJustification(
+      'no control, format (bidirectional, zero-width) or line-separator characters.',
+    );
   }
   if (value.length > MAX_JUSTIFICATION_CHARS) {
     throw badJustification(`longer than ${MAX_JUSTIFICATION_CHARS} characters.`);

@@ -1,8 +1,11 @@
 // Parses the decision form (application/x-www-form-urlencoded) into a
 // decision, or a reason it is not one. Pure: the route does the CSRF and
 // session checks before, and the Durable Object the reviewer checks after.
+import { hasMisleadingCharacters } from '../../http/typed-text.ts';
+import { MAX_REASON_CHARS } from '../../requests/representation.ts';
 
-export const MAX_REASON_LENGTH = 2000;
+/** The Durable Object keeps at most this much (MAX_REASON_CHARS); longer is refused, not cut. */
+export const MAX_REASON_LENGTH = MAX_REASON_CHARS;
 
 export type DecisionForm =
   | { action: 'approve'; grantSeconds: number; reason: string | null }
@@ -10,7 +13,10 @@ export type DecisionForm =
 
 export type DecisionFormResult =
   | { ok: true; decision: DecisionForm }
-  | { ok: false; reason: 'bad_action' | 'bad_grant' | 'reason_required' | 'reason_too_long' };
+  | {
+      ok: false;
+      reason: 'bad_action' | 'bad_grant' | 'reason_required' | 'reason_too_long' | 'reason_invalid';
+    };
 
 export function parseDecisionForm(
   form: Record<string, unknown>,
@@ -19,6 +25,7 @@ export function parseDecisionForm(
   const action = form['action'];
   const rawReason = typeof form['reason'] === 'string' ? form['reason'].trim() : '';
   if (rawReason.length > MAX_REASON_LENGTH) return { ok: false, reason: 'reason_too_long' };
+  if (hasMisleadingCharacters(rawReason)) return { ok: false, reason: 'reason_invalid' };
   if (action === 'deny') {
     if (rawReason === '') return { ok: false, reason: 'reason_required' };
     return { ok: true, decision: { action: 'deny', reason: rawReason } };
@@ -49,5 +56,7 @@ export function decisionFormMessage(
       return 'A denial needs a reason: the requester sees it.';
     case 'reason_too_long':
       return `The reason is limited to ${MAX_REASON_LENGTH} characters.`;
+    case 'reason_invalid':
+      return 'The reason may not hold control, format (bidirectional, zero-width) or line-separator characters.';
   }
 }
