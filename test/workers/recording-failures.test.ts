@@ -237,4 +237,32 @@ describe('R2 failing', () => {
     expect(manifest).toMatchObject({ status: 'failed', body: { stored: false } });
     expect(Number(last?.bytes)).toBeLessThan(total);
   });
+
+  it('a small body whose single put fails at the end: a required recording ends the response with an error', async () => {
+    // Smaller than a part, the body is stored after its last byte went out:
+    // the caller must not see a clean end of a read that has no recording.
+    const failingBodyPut = bucketWith({
+      put: (async (key: string, ...rest: unknown[]) => {
+        if (key.endsWith('/body')) r2Down();
+        return (env.RECORDINGS.put as (...args: unknown[]) => unknown)(key, ...rest);
+      }) as R2Bucket['put'],
+    });
+    const ctx = createExecutionContext();
+    const response = await appFor(harness, {
+      upstream: async () => new Response('{"small":"trace"}'),
+    }).request(
+      'https://gateway.test/strict/traces/t1',
+      bearer(await harness.staffToken()),
+      { ...env, RECORDINGS: failingBodyPut },
+      ctx,
+    );
+    await expect(response.text()).rejects.toThrow();
+    await waitOnExecutionContext(ctx);
+    const { last, manifest } = await recordingOf(response.headers.get('x-request-id') ?? '');
+    expect(last).toMatchObject({
+      event: 'failed',
+      reason: expect.stringContaining('recording_unavailable'),
+    });
+    expect(manifest).toMatchObject({ status: 'failed', body: { stored: false } });
+  });
 });

@@ -15,7 +15,12 @@
 //   source error / cancel   → truncated (the bytes served so far are kept)
 //   R2 error                → failed (the upload is aborted); the caller keeps
 //                             reading unless the namespace requires a
-//                             recording, in which case the response is ended.
+//                             recording, in which case the response is ended
+//                             with an error. A body smaller than one part is
+//                             stored at the end, after its last byte went out:
+//                             then a required recording ends the response
+//                             with an error instead of a clean close (the
+//                             caller cannot treat it as a complete read).
 // The SHA-256 is always of the bytes handed to the caller.
 import { GatewayError, causeReason } from '../http/errors.ts';
 import type { PartWriter } from './part-writer.ts';
@@ -35,7 +40,7 @@ export interface RecordedBody {
 
 export interface BodySink {
   writer: PartWriter;
-  /** Discards the multipart upload (after a failure, or for an empty body). */
+  /** Discards the multipart upload, if one was started (after a failure). */
   abort(): Promise<void>;
   /** Stores a zero-byte body (multipart uploads need at least one part). */
   putEmpty(): Promise<void>;
@@ -120,6 +125,17 @@ export function recordStream(
         }
         if (result.done) {
           finish('complete', null);
+          if (options.required) {
+            const outcome = await recorded;
+            if (outcome.status === 'failed') {
+              controller.error(
+                new GatewayError('recording_unavailable', {
+                  cause: new Error(outcome.reason ?? 'the recording failed'),
+                }),
+              );
+              return;
+            }
+          }
           controller.close();
           return;
         }
