@@ -3,8 +3,8 @@
 // Fail closed: without the secret (or with one shorter than 32 characters)
 // no audit row can be written, so no read is served (503 audit_unavailable).
 // The one exception is explicit local development: when the binding
-// TRACEGATE_LOCAL_DEV is "1" (set by local-dev/ for `wrangler dev` and by the
-// test pool, never in wrangler.toml) a fixed, public development key is used
+// TRACEGATE_LOCAL_DEV is "1" (set by local-dev/ for `wrangler dev`, never in
+// wrangler.toml; the test pool sets AUDIT_MAC_KEY instead) a fixed, public development key is used
 // and a warning is logged. Rows signed with it verify only under that key, so
 // they cannot pass for production rows.
 //

@@ -38,13 +38,21 @@ export interface ReadDeps {
 
 type AuditEvent = Parameters<AuditLog['write']>[0];
 
-/** Writes an event that must not delay or fail the response (the failure is logged). */
+/**
+ * Writes an event that must not delay or fail the response (the failure is
+ * logged). An event still being assembled (annotated with its recording)
+ * that fails is logged too, never dropped silently.
+ */
 function auditLater(deps: ReadDeps, event: AuditEvent | Promise<AuditEvent>): void {
   deps.waitUntil(
-    Promise.resolve(event).then((ready) =>
-      deps.audit.write(ready).catch((error: unknown) => {
-        console.error(`[${ready.requestId}] audit write failed: ${causeReason(error)}`);
-      }),
+    Promise.resolve(event).then(
+      (ready) =>
+        deps.audit.write(ready).catch((error: unknown) => {
+          console.error(`[${ready.requestId}] audit write failed: ${causeReason(error)}`);
+        }),
+      (error: unknown) => {
+        console.error(`audit event could not be assembled: ${causeReason(error)}`);
+      },
     ),
   );
 }
