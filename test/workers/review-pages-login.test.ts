@@ -407,6 +407,8 @@ describe('the callback', () => {
     expect(body).toContain('does not match the sign-in that was started');
     expect(setCookies(response).has('tracegate-session')).toBe(false);
     expect(idp.tokenRequests).toBe(0);
+    // The login cookie is single use, failure or not: the browser is told to drop it.
+    expect(setCookies(response).get('tracegate-login')?.attributes).toContain('max-age=0');
   });
 
   it('refuses a callback without the login cookie (another browser, or a replay)', async () => {

@@ -15,12 +15,17 @@ export type { ReviewOptions } from './review-deps.ts';
 export function createReviewApp(options: ReviewOptions): Hono<AppEnv> {
   const deps = resolveReviewDeps(options);
   const app = new Hono<AppEnv>();
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     const requestId = c.get('requestId');
     const status = error instanceof GatewayError ? error.status : 500;
     const log = status >= 500 ? console.error : console.warn;
     log(`[${requestId}] review: ${causeReason(error)}`);
-    return reviewErrorResponse(error, requestId);
+    const response = await reviewErrorResponse(error, requestId);
+    // Cookies a handler set or cleared before it failed (the single-use login
+    // cookie is cleared before the callback is checked) still reach the browser.
+    for (const cookie of c.res.headers.getSetCookie())
+      response.headers.append('set-cookie', cookie);
+    return response;
   });
   // Fixed paths first: Hono runs the first matching route, and `/:id` would match them too.
   registerLoginRoutes(app, deps);
