@@ -90,6 +90,36 @@ describe('parseGatewayConfig', () => {
     },
   );
 
+  it.each(['AUDIT_MAC_KEY', 'SESSION_SECRET', 'MASKING_HMAC_KEY', 'TRACEGATE_CONFIG', 'AUDIT_DB'])(
+    'refuses %s, a name of the gateway itself, as a secret that leaves the gateway',
+    (name) => {
+      const withSecrets = valid.replace(
+        'upstream: { origin: "http://origin.test" }',
+        `upstream: { origin: "http://origin.test", credential: { secret: ${name} } }
+    notify: [{ kind: webhook, url: "https://hooks.test/x", secret: ${name} }]`,
+      );
+      expect(problemsOf(withSecrets)).toEqual([
+        `namespaces[0].upstream.credential.secret: "${name}" is the gateway's own: a store credential needs a secret of its own`,
+        `namespaces[0].notify[0].secret: "${name}" is the gateway's own: a webhook needs a signing secret of its own`,
+      ]);
+    },
+  );
+
+  it('refuses a webhook signing secret as a store credential, and accepts secrets of their own', () => {
+    const shared = valid.replace(
+      'upstream: { origin: "http://origin.test" }',
+      `upstream: { origin: "http://origin.test", credential: { secret: HOOK_SECRET } }
+    notify: [{ kind: webhook, url: "https://hooks.test/x", secret: HOOK_SECRET }]`,
+    );
+    expect(problemsOf(shared)).toEqual([
+      'namespaces[0].upstream.credential.secret: "HOOK_SECRET" is a webhook signing secret: a store credential needs a secret of its own',
+    ]);
+    const own = parseGatewayConfig(
+      shared.replace('credential: { secret: HOOK_SECRET }', 'credential: { secret: STORE_KEY }'),
+    );
+    expect(own.namespaces[0]?.upstream.credential?.secret).toBe('STORE_KEY');
+  });
+
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
     expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);

@@ -185,6 +185,28 @@ export const RESERVED_PATH_PREFIXES = [
   '/healthz',
 ] as const;
 
+/**
+ * Names in the Worker env that belong to the gateway itself (wrangler.toml,
+ * worker/env.d.ts): its bindings, variables and own secrets. The
+ * configuration names secrets for store credentials and webhook signing, and
+ * both leave the gateway (a credential is sent to the store; a signing
+ * secret is shared with the receiver). Naming one of these there would hand,
+ * say, the audit MAC key to the trace store, so the configuration refuses it.
+ */
+export const GATEWAY_OWN_NAMES = [
+  'SESSION_SECRET',
+  'AUDIT_MAC_KEY',
+  'MASKING_HMAC_KEY',
+  'TRACEGATE_CONFIG',
+  'TRACEGATE_LOCAL_DEV',
+  'PUBLIC_URL',
+  'AUDIT_DB',
+  'RECORDINGS',
+  'ACCESS_REQUESTS',
+] as const;
+
+const gatewayOwnNames: ReadonlySet<string> = new Set(GATEWAY_OWN_NAMES);
+
 function reservedPrefixOf(pathPrefix: string): string | undefined {
   const path = pathPrefix.toLowerCase();
   return RESERVED_PATH_PREFIXES.find(
@@ -295,6 +317,38 @@ export const gatewayConfigSchema = z
           message: `"${ns.pathPrefix}" is at or under the gateway's own route ${reserved}`,
         });
       }
+    });
+    // Secrets that leave the gateway: never one of its own, and a store
+    // credential never doubles as a webhook signing secret (each receiver
+    // would then hold what the other one is trusted with).
+    const signingSecrets = new Set(
+      config.namespaces.flatMap((ns) =>
+        ns.notify.flatMap((t) => (t.kind === 'webhook' ? [t.secret] : [])),
+      ),
+    );
+    config.namespaces.forEach((ns, n) => {
+      const credential = ns.upstream.credential;
+      if (credential !== undefined) {
+        const clash = gatewayOwnNames.has(credential.secret)
+          ? "the gateway's own"
+          : signingSecrets.has(credential.secret)
+            ? 'a webhook signing secret'
+            : undefined;
+        if (clash !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['namespaces', n, 'upstream', 'credential', 'secret'],
+            message: `"${credential.secret}" is ${clash}: a store credential needs a secret of its own`,
+          });
+      }
+      ns.notify.forEach((target, t) => {
+        if (target.kind === 'webhook' && gatewayOwnNames.has(target.secret))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['namespaces', n, 'notify', t, 'secret'],
+            message: `"${target.secret}" is the gateway's own: a webhook needs a signing secret of its own`,
+          });
+      });
     });
     const login = config.gateway.reviewLogin;
     if (login !== undefined && !config.issuers.some((i) => i.id === login.issuer)) {
