@@ -219,6 +219,20 @@ describe('masking on the read path', () => {
     expect(body).not.toContain('PNG');
   });
 
+  it('refuses HEAD where GET would be refused, and audits it', async () => {
+    // HEAD carries no body, but its answer must not say "200, readable" for a
+    // trace the namespace would refuse to serve.
+    upstreamBody = () => chunked(['\x89PNG raw bytes'], 'image/png');
+    const head = await read(app(), {}, { method: 'HEAD' });
+    expect(head.response.status).toBe(502);
+    expect(head.rows.map((row) => row.event)).toContain('failed');
+    expect(head.rows.find((row) => row.event === 'failed')?.reason).toMatch(/content type refused/);
+    // Where no profile applies, HEAD answers from the store as before.
+    const raw = await read(app(), {}, { path: '/raw/traces/t1', method: 'HEAD' });
+    expect(raw.response.status).toBe(200);
+    expect(raw.response.headers.get('content-type')).toBe('image/png');
+  });
+
   it('fails closed when the profile pseudonymises and no MASKING_HMAC_KEY is set', async () => {
     const hashing = app({ default: 'replace', EMAIL: 'hash' });
     const missing = await read(hashing);

@@ -16,11 +16,10 @@ export interface MaskingDeps {
   hmacSecret: string | undefined;
 }
 
-export interface MaskedBody {
-  body: ReadableStream<Uint8Array>;
+export interface MaskedBody<B extends ReadableStream<Uint8Array> | null> {
+  body: B;
   /** Masked items per entity type so far; null when no profile applies. */
   counts(): Record<string, number> | null;
-  profile: string | null;
 }
 
 let cachedKey: { secret: string; key: Promise<CryptoKey> } | undefined;
@@ -29,13 +28,17 @@ function hmacKeyFor(secret: string): Promise<CryptoKey> {
   return cachedKey.key;
 }
 
-export async function applyMasking(
+/**
+ * The body as the caller gets it. With a null body (HEAD), every check still
+ * runs, so HEAD answers as GET would: refused where GET would be refused.
+ */
+export async function applyMasking<B extends ReadableStream<Uint8Array> | null>(
   profileName: string | undefined,
   contentType: string | null,
-  body: ReadableStream<Uint8Array>,
+  body: B,
   deps: MaskingDeps | undefined,
-): Promise<MaskedBody> {
-  if (profileName === undefined) return { body, counts: () => null, profile: null };
+): Promise<MaskedBody<B>> {
+  if (profileName === undefined) return { body, counts: () => null };
   const profile = deps?.profiles[profileName];
   if (profile === undefined) {
     throw new GatewayError('gateway_misconfigured', {
@@ -58,12 +61,13 @@ export async function applyMasking(
     // The profile pseudonymises but MASKING_HMAC_KEY is not set.
     throw new GatewayError('gateway_misconfigured', { cause });
   }
-  if (masker === null) return { body, counts: () => ({}), profile: profileName };
+  if (masker === null) return { body, counts: () => ({}) };
   if ('refuse' in masker) {
     throw new GatewayError('masking_failed', {
       cause: new Error(`content type refused by profile "${profileName}": ${masker.reason}`),
       publicDetail: 'This namespace masks traces, and this content type cannot be masked.',
     });
   }
-  return { body: body.pipeThrough(masker), counts: () => masker.counts(), profile: profileName };
+  const masked = (body === null ? null : body.pipeThrough(masker)) as B;
+  return { body: masked, counts: () => masker.counts() };
 }

@@ -13,7 +13,7 @@ import { evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
 import { callerResponseHeaders } from '../proxy/forward-headers.ts';
 import { observeStream, type StreamOutcome } from '../proxy/observe-stream.ts';
-import { applyMasking, type MaskedBody, type MaskingDeps } from './apply-masking.ts';
+import { applyMasking, type MaskingDeps } from './apply-masking.ts';
 import { beginRecording, type SessionRecording } from '../recording/session-recorder.ts';
 import type { SessionEvent } from '../recording/session-events.ts';
 import { holdForReview, type ReviewDeps } from '../review/hold-for-review.ts';
@@ -210,7 +210,24 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
   // serves: a client must not revalidate a masked copy against it, nor learn
   // from it (HEAD included, whatever the content type turns out to be).
   if (read.mask !== undefined) headers.delete('etag');
+  const refused = async (error: unknown): Promise<never> => {
+    await upstream.body?.cancel().catch(() => undefined);
+    auditLater(deps, {
+      ...scope,
+      event: 'failed',
+      upstreamStatus: upstream.status,
+      reason: causeReason(error),
+      durationMs: deps.now() - started,
+    });
+    throw error;
+  };
   if (upstream.body === null || method === 'HEAD') {
+    // HEAD answers as GET would: refused where GET's body could not be masked.
+    if (method === 'HEAD') {
+      await applyMasking(read.mask, upstream.headers.get('content-type'), null, deps.masking).catch(
+        refused,
+      );
+    }
     await upstream.body?.cancel();
     // 8 record: a session without a body still has a request, decisions and a head.
     const recording = await startRecording(read, upstream.status, headers, null, deps);
@@ -231,25 +248,12 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
 
   // The body flows: upstream → 7 mask → 8 record → 9 observe → caller.
   // 7 mask: a refusal (content type the profile cannot mask) stops the read here.
-  let masked: MaskedBody;
-  try {
-    masked = await applyMasking(
-      read.mask,
-      upstream.headers.get('content-type'),
-      upstream.body,
-      deps.masking,
-    );
-  } catch (error) {
-    await upstream.body.cancel().catch(() => undefined);
-    auditLater(deps, {
-      ...scope,
-      event: 'failed',
-      upstreamStatus: upstream.status,
-      reason: causeReason(error),
-      durationMs: deps.now() - started,
-    });
-    throw error;
-  }
+  const masked = await applyMasking(
+    read.mask,
+    upstream.headers.get('content-type'),
+    upstream.body,
+    deps.masking,
+  ).catch(refused);
   const body = masked.body;
 
   // 8 record: started before the first byte flows, so a namespace that
