@@ -49,7 +49,7 @@ async function sessionCookie(subject: string, groups: string[]): Promise<string>
     { issuerId: 'test', issuer: harness.idp.issuer, subject, email: undefined, groups },
     { now: Date.now(), ttlSeconds: 3600 },
   );
-  // PUBLIC_URL is plain http in the test pool: no __Secure- prefix.
+  // PUBLIC_URL is plain http in the test pool: no __Host- prefix.
   return `tracegate-session=${sealed}`;
 }
 

@@ -215,7 +215,7 @@ async function startLogin(
   );
   expect(response.status).toBe(302);
   const secure = String(bindings['PUBLIC_URL'] ?? GATEWAY).startsWith('https:');
-  const name = secure ? '__Secure-tracegate-login' : 'tracegate-login';
+  const name = secure ? '__Host-tracegate-login' : 'tracegate-login';
   const flowCookie = setCookies(response).get(name);
   expect(flowCookie).toBeDefined();
   return {
@@ -259,7 +259,7 @@ describe('starting a sign-in', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const flow = setCookies(response).get('tracegate-login');
     expect(flow?.attributes).toEqual(
-      expect.arrayContaining(['httponly', 'samesite=lax', 'path=/review', 'max-age=600']),
+      expect.arrayContaining(['httponly', 'samesite=lax', 'path=/', 'max-age=600']),
     );
     expect(flow?.attributes).not.toContain('secure');
   });
@@ -304,15 +304,17 @@ describe('starting a sign-in', () => {
     expect(body).toContain('not a review or audit page of this gateway');
   });
 
-  it('marks cookies Secure with the __Secure- prefix when the public URL is https', async () => {
+  it('marks cookies Secure with the __Host- prefix when the public URL is https', async () => {
     const { response } = await send(
       `/review/login?return=/review/${REQUEST_ID}`,
       {},
       { PUBLIC_URL: 'https://gateway.example' },
     );
     expect(response.status).toBe(302);
-    const flow = setCookies(response).get('__Secure-tracegate-login');
-    expect(flow?.attributes).toContain('secure');
+    const flow = setCookies(response).get('__Host-tracegate-login');
+    // What a browser requires of a __Host- cookie, or it drops it.
+    expect(flow?.attributes).toEqual(expect.arrayContaining(['secure', 'path=/']));
+    expect(flow?.attributes.some((a) => a.startsWith('domain='))).toBe(false);
     const redirect = new URL(response.headers.get('location') ?? '');
     expect(redirect.searchParams.get('redirect_uri')).toBe(
       'https://gateway.example/review/callback',
@@ -370,16 +372,37 @@ describe('the callback', () => {
     },
   );
 
-  it('sets the session as a Secure __Secure- cookie for the whole gateway when the public URL is https', async () => {
+  it('sets the session as a Secure __Host- cookie for the whole gateway when the public URL is https', async () => {
     const https = { PUBLIC_URL: 'https://gateway.example' };
     const { response } = await completeLogin('bob', '/audit/sessions', https);
     expect(response.status).toBe(303);
     const cookies = setCookies(response);
     expect(cookies.has('tracegate-session')).toBe(false);
-    expect(cookies.get('__Secure-tracegate-session')?.attributes).toEqual(
+    expect(cookies.get('__Host-tracegate-session')?.attributes).toEqual(
       expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']),
     );
+    expect(
+      cookies.get('__Host-tracegate-session')?.attributes.some((a) => a.startsWith('domain=')),
+    ).toBe(false);
+    expect(cookies.get('__Host-tracegate-login')?.attributes).toEqual(
+      expect.arrayContaining(['secure', 'path=/', 'max-age=0']),
+    );
   });
+
+  it.each(['gateway.example', 'ftp://gateway.example', 'javascript:alert(1)'])(
+    'refuses to sign in when PUBLIC_URL is set but is not an http(s) URL (%s)',
+    async (publicUrl) => {
+      // Falling back to the request URL would drop Secure behind a TLS-terminating proxy.
+      const { response } = await send(
+        `/review/login?return=/review/${REQUEST_ID}`,
+        {},
+        { PUBLIC_URL: publicUrl },
+      );
+      expect(response.status).toBe(500);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(response.headers.get('location')).toBeNull();
+    },
+  );
 
   it('keeps groups from the issuer’s configured claim path in the session', async () => {
     const { response } = await completeLogin('bob');

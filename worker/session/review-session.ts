@@ -41,9 +41,13 @@ export interface ReviewSession {
 const PURPOSE = 'review-session';
 export const SESSION_COOKIE_PATH = '/';
 
-/** `__Secure-` (RFC 6265bis §4.1.3.1) whenever the cookie can carry `Secure`. */
+/**
+ * `__Host-` (RFC 6265bis §4.1.3.2) whenever the cookie can carry `Secure`:
+ * Secure, Path=/ and no Domain, so a sibling subdomain cannot plant a session
+ * of its own choosing (say, the attacker's) in the reviewer's browser.
+ */
 export function sessionCookieName(secure: boolean): string {
-  return secure ? '__Secure-tracegate-session' : 'tracegate-session';
+  return secure ? '__Host-tracegate-session' : 'tracegate-session';
 }
 
 /** A new session for `principal` and its sealed cookie value. */

@@ -19,11 +19,16 @@ export interface LoginFlow {
 
 export const LOGIN_FLOW_TTL_SECONDS = 600;
 const PURPOSE = 'login-flow';
-/** Only the callback reads it, and the callback is always below /review (config schema). */
-const COOKIE_PATH = '/review';
+/**
+ * Only the callback (below /review) reads it, but `__Host-` requires Path=/.
+ * The prefix is worth more: without it a sibling subdomain could plant its
+ * own sign-in attempt and have the reviewer finish it (login CSRF).
+ */
+const COOKIE_PATH = '/';
 
+/** `__Host-` (RFC 6265bis §4.1.3.2) whenever the cookie can carry `Secure`. */
 function cookieName(secure: boolean): string {
-  return secure ? '__Secure-tracegate-login' : 'tracegate-login';
+  return secure ? '__Host-tracegate-login' : 'tracegate-login';
 }
 
 export async function setLoginFlowCookie(
