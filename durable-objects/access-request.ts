@@ -226,10 +226,16 @@ export class AccessRequest extends DurableObject<Env> implements AccessRequestRp
   }
 
   private enqueue(item: OutboxItem, nextAt: number): void {
+    // An audit row gets its id now, not per attempt: a write that reached D1
+    // but whose answer was lost is retried, and must not become two rows.
+    const stored =
+      item.kind === 'audit' && item.event.eventId === undefined
+        ? { ...item, event: { ...item.event, eventId: crypto.randomUUID() } }
+        : item;
     this.ctx.storage.sql.exec(
       'INSERT INTO outbox (kind, item, next_at) VALUES (?, ?, ?)',
-      item.kind,
-      JSON.stringify(item),
+      stored.kind,
+      JSON.stringify(stored),
       nextAt,
     );
   }

@@ -11,6 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessRequestRpc } from '../../durable-objects/access-request-contract.ts';
 import type { AccessRequest } from '../../durable-objects/access-request.ts';
+import { createD1AuditLog, type AuditEvent } from '../../worker/audit/audit-log.ts';
 import type { NotifyTarget } from '../../worker/config/schema.ts';
 import {
   actor,
@@ -349,6 +350,45 @@ describe('the D1 outbox', () => {
     expect(await outbox(stub)).toEqual([]);
     expect((await indexRow(id))?.status).toBe('pending');
     expect(await alarmOf(stub)).toBe(T0 + TTL_MS);
+  });
+});
+
+describe('audit rows through the outbox', () => {
+  it('keep the id they were queued with, so a retry of a write that reached D1 adds no row', async () => {
+    await env.AUDIT_DB.exec('ALTER TABLE audit_events RENAME TO audit_events_away');
+    let created: Awaited<ReturnType<typeof newRequest>>;
+    try {
+      created = await newRequest();
+    } finally {
+      await env.AUDIT_DB.exec('ALTER TABLE audit_events_away RENAME TO audit_events');
+    }
+    const { stub, id } = created;
+    const queued = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec<{ item: string; next_at: number }>(
+          "SELECT item, next_at FROM outbox WHERE kind = 'audit' ORDER BY seq",
+        )
+        .toArray(),
+    );
+    expect(queued).toHaveLength(1);
+    const item = JSON.parse(queued[0]?.item ?? '{}') as { event: AuditEvent };
+    expect(item.event.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    // The write reached D1 and only its answer was lost: the row is there.
+    await createD1AuditLog(env.AUDIT_DB, Date.now, env).write(item.event);
+    vi.setSystemTime(queued[0]?.next_at ?? T0);
+    await runDurableObjectAlarm(stub);
+    expect(await outbox(stub)).toEqual([]);
+    const rows = await auditRows(id);
+    expect(rows.map((row) => [row.event, row.event_id])).toEqual([
+      ['review_created', item.event.eventId],
+    ]);
+    // Ids stay dense: the retry that added nothing took no sequence number.
+    await createD1AuditLog(env.AUDIT_DB, Date.now, env).write({
+      ...item.event,
+      eventId: undefined,
+    });
+    const [first, second] = await auditRows(id);
+    expect(Number(second?.seq)).toBe(Number(first?.seq) + 1);
   });
 });
 

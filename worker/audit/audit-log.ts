@@ -6,6 +6,7 @@
 //
 // Each row is signed with AUDIT_MAC_KEY (row-mac.ts, TAMPER-EVIDENCE.md); a
 // missing key fails every write (mac-key.ts), so nothing unsigned is logged.
+import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Principal } from '../identity/principal.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -30,6 +31,12 @@ export type AuditEventKind =
   | 'recording_deleted';
 
 export interface AuditEvent {
+  /**
+   * The row's unique id; new when absent. A writer that may retry a write
+   * whose answer it never got (the access request's outbox) fixes it up
+   * front, so a retry of a row that did reach D1 adds nothing.
+   */
+  eventId?: string;
   event: AuditEventKind;
   requestId: string;
   at?: number;
@@ -70,7 +77,7 @@ const optionalText = (value: string | null | undefined): string | null =>
 export function toRow(event: AuditEvent, now: number) {
   const p = event.principal ?? null;
   return {
-    eventId: crypto.randomUUID(),
+    eventId: event.eventId ?? crypto.randomUUID(),
     at: event.at ?? now,
     event: event.event,
     requestId: text(event.requestId),
@@ -113,6 +120,18 @@ export function createD1AuditLog(
         const key = await auditMacKey(secrets);
         if (!key.ok) throw new Error(key.reason);
         const row = toRow(event, now());
+        // A retried event that is already in (same id, same row: the event
+        // carries its own time) is done. Looked up first rather than inserted
+        // with ON CONFLICT DO NOTHING, which takes a seq all the same and
+        // leaves a gap that reads as a deleted row (TAMPER-EVIDENCE.md).
+        if (event.eventId !== undefined) {
+          const existing = await orm
+            .select({ seq: auditEvents.seq })
+            .from(auditEvents)
+            .where(eq(auditEvents.eventId, event.eventId))
+            .limit(1);
+          if (existing.length > 0) return;
+        }
         await orm.insert(auditEvents).values({ ...row, mac: await rowMac(key.key, row) });
       } catch (cause) {
         throw new GatewayError('audit_unavailable', { cause });
