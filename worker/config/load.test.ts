@@ -120,6 +120,26 @@ describe('parseGatewayConfig', () => {
     expect(own.namespaces[0]?.upstream.credential?.secret).toBe('STORE_KEY');
   });
 
+  it('refuses the review sign-in client as an API audience unless token types tell them apart', () => {
+    const login = valid
+      .replace(
+        'version: 1',
+        'version: 1\ngateway:\n  reviewLogin: { issuer: idp, clientId: tracegate }',
+      )
+      .replace('audiences: [tracegate]', 'audiences: [tracegate, tracegate-api]');
+    expect(problemsOf(login)).toEqual([
+      'issuers[0].audiences: "tracegate" is the review sign-in client, whose ID tokens would pass as access tokens: use another audience, or set tokenType (e.g. at+jwt)',
+    ]);
+    const typed = parseGatewayConfig(
+      login.replace('algorithms: [RS256]', 'algorithms: [RS256]\n    tokenType: at+jwt'),
+    );
+    expect(typed.issuers[0]?.tokenType).toBe('at+jwt');
+    const apart = parseGatewayConfig(
+      login.replace('clientId: tracegate }', 'clientId: tracegate-review }'),
+    );
+    expect(apart.gateway.reviewLogin?.clientId).toBe('tracegate-review');
+  });
+
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
     expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);

@@ -351,11 +351,28 @@ export const gatewayConfigSchema = z
       });
     });
     const login = config.gateway.reviewLogin;
-    if (login !== undefined && !config.issuers.some((i) => i.id === login.issuer)) {
+    const loginIssuer = config.issuers.findIndex((i) => i.id === login?.issuer);
+    if (login !== undefined && loginIssuer < 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['gateway', 'reviewLogin', 'issuer'],
         message: `unknown issuer id "${login.issuer}"`,
+      });
+    }
+    // The sign-in client's ID tokens carry its clientId as audience. If that
+    // is also an API audience and nothing tells the two token kinds apart,
+    // every ID token a reviewer's browser ever received would read traces.
+    const issuer = config.issuers[loginIssuer];
+    if (
+      login !== undefined &&
+      issuer !== undefined &&
+      issuer.tokenType === undefined &&
+      issuer.audiences.includes(login.clientId)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuers', loginIssuer, 'audiences'],
+        message: `"${login.clientId}" is the review sign-in client, whose ID tokens would pass as access tokens: use another audience, or set tokenType (e.g. at+jwt)`,
       });
     }
     const profiles = new Set(Object.keys(config.masking.profiles));
