@@ -14,7 +14,7 @@
 // upload of one part (one R2 operation instead of three; the sink creates
 // its multipart upload only when the first part is uploaded).
 
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** Above R2's 5 MiB minimum; smaller sizes are for tests against local R2 only. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 /** The buffer's first size; it doubles up to the part size as the body grows. */
