@@ -40,6 +40,13 @@ export const issuerSchema = z.strictObject({
       email: z.string().min(1).default('email'),
       /** Dotted path to the groups claim, e.g. `realm_access.roles`. */
       groups: z.string().min(1).default('groups'),
+      /**
+       * Put before every group of this issuer, e.g. `ci:`. Group names are
+       * otherwise shared by all issuers: with a prefix, a group another IdP
+       * lets people create (`reviewer`, `auditor`) means nothing here unless
+       * a rule names it with the prefix.
+       */
+      groupsPrefix: z.string().default(''),
     })
     .prefault({}),
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),

@@ -60,7 +60,7 @@ describe('principalFromClaims', () => {
   it('refuses a token without the configured subject claim', () => {
     const custom = issuerConfig({
       id: 'corp',
-      claims: { subject: 'oid', email: 'email', groups: 'groups' },
+      claims: { subject: 'oid', email: 'email', groups: 'groups', groupsPrefix: '' },
     });
     expect(principalFromClaims(custom, { sub: 'x' })).toMatchObject({
       ok: false,

@@ -76,7 +76,12 @@ describe('a valid token', () => {
   it('takes the subject, email and groups from the configured claim names', async () => {
     const custom = issuerConfig({
       id: 'corp',
-      claims: { subject: 'oid', email: 'upn', groups: 'https://corp.example/groups' },
+      claims: {
+        subject: 'oid',
+        email: 'upn',
+        groups: 'https://corp.example/groups',
+        groupsPrefix: '',
+      },
     });
     const { verify } = twoIssuerVerifier(keys, [custom]);
     const result = await verify(
@@ -92,6 +97,25 @@ describe('a valid token', () => {
       email: 'ada@corp.example',
       groups: ['auditor'],
     });
+  });
+
+  it('carries the issuer’s groupsPrefix, so another IdP’s "reviewer" is not ours', async () => {
+    // A second IdP where people make their own groups: its `reviewer` must not
+    // satisfy reviewerGroups: [reviewer] (nor an auditor or policy group).
+    const ci = { ...partner, claims: { ...partner.claims, groupsPrefix: 'ci:' } };
+    const { verify } = twoIssuerVerifier(keys, [corp, ci]);
+    const result = await verify(
+      await signToken(keys.partnerKey, {
+        iss: partner.issuer,
+        sub: 'p-1',
+        aud: 'a',
+        exp: NOW + 60,
+        groups: ['reviewer', 'auditor'],
+      }),
+    );
+    expect(result.ok && result.principal.groups).toEqual(['ci:reviewer', 'ci:auditor']);
+    const fromCorp = await verify(await signToken(keys.corpKey, corpClaims()));
+    expect(fromCorp.ok && fromCorp.principal.groups).toEqual(['requester', 'reviewer']);
   });
 
   it('with a groups claim that is neither a string nor an array has no groups', async () => {

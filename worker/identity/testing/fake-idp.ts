@@ -138,7 +138,7 @@ export function issuerConfig(
     jwksUri: `https://${overrides.id}.idp.test/jwks`,
     audiences: ['tracegate'],
     algorithms: ['RS256'],
-    claims: { subject: 'sub', email: 'email', groups: 'groups' },
+    claims: { subject: 'sub', email: 'email', groups: 'groups', groupsPrefix: '' },
     clockToleranceSeconds: 30,
     jwks: {
       cooldownSeconds: 30,

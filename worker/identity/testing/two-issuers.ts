@@ -12,7 +12,7 @@ export const NOW = NOW_MS / 1000;
 
 export const corp = issuerConfig({
   id: 'corp',
-  claims: { subject: 'sub', email: 'email', groups: 'realm_access.roles' },
+  claims: { subject: 'sub', email: 'email', groups: 'realm_access.roles', groupsPrefix: '' },
   maxTokenAgeSeconds: 3600,
 });
 export const partner = issuerConfig({
