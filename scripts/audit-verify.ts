@@ -187,6 +187,11 @@ async function main(): Promise<number> {
       `audit log OK (${where}, key from ${source}): ${report.rows} rows, ${report.checkpoints} checkpoints, ` +
         `sealed up to seq ${report.sealedUpToSeq}, ${report.unsealedRows} rows after the last checkpoint`,
     );
+    for (const exception of report.exceptions) {
+      console.log(
+        `  acknowledged exception: seq ${exception.fromSeq}..${exception.upToSeq} ${exception.reason}, by ${exception.by}: ${exception.note}`,
+      );
+    }
   } else {
     console.log(
       `audit log TAMPERED (${where}, key from ${source}): first bad row seq ${report.seq}: ${report.reason}: ${report.detail}`,

@@ -66,6 +66,7 @@ describe('an untouched audit log', () => {
       checkpoints: 3,
       sealedUpToSeq: 10,
       unsealedRows: 3,
+      exceptions: [],
     });
   });
 
@@ -188,13 +189,24 @@ describe('tampering is detected at the first bad seq', () => {
 });
 
 describe('checkpointing and the API', () => {
-  it('refuses to seal rows that no longer verify', async () => {
+  it('seals the good rows before one that no longer verifies, and stops there', async () => {
     await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
     const result = await writeCheckpoints(env.AUDIT_DB, key, now);
-    expect(result).toMatchObject({ kind: 'refused', seq: 12 });
+    expect(result).toMatchObject({
+      kind: 'refused',
+      seq: 12,
+      reason: 'the row MAC does not verify',
+      sealed: [{ fromSeq: 11, upToSeq: 11 }],
+    });
     expect(
       await env.AUDIT_DB.prepare('SELECT count(*) AS n FROM audit_checkpoints').first('n'),
-    ).toBe(3);
+    ).toBe(4);
+    // Every later run stops at the same row until someone acknowledges it.
+    expect(await writeCheckpoints(env.AUDIT_DB, key, now)).toMatchObject({
+      kind: 'refused',
+      seq: 12,
+      sealed: [],
+    });
   });
 
   it('GET /v1/audit/verify reports the first bad seq; POST /v1/audit/checkpoints seals on demand', async () => {
@@ -226,5 +238,190 @@ describe('checkpointing and the API', () => {
       status: 200,
       body: { ok: false, seq: 4, reason: 'altered' },
     });
+  });
+});
+
+describe('acknowledging through the API', () => {
+  const post = async (body: unknown, token?: string) => {
+    const ctx = createExecutionContext();
+    const response = await appFor(harness).request(
+      'https://gateway.test/v1/audit/checkpoints',
+      {
+        method: 'POST',
+        headers: {
+          ...bearer(token ?? (await harness.auditorToken())).headers,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      },
+      env,
+      ctx,
+    );
+    const json = (await response.json()) as Record<string, unknown>;
+    await waitOnExecutionContext(ctx);
+    return { status: response.status, json, requestId: response.headers.get('x-request-id') };
+  };
+  const rowsOf = async (requestId: string | null) =>
+    (
+      await env.AUDIT_DB.prepare(
+        "SELECT * FROM audit_events WHERE request_id = ? AND event = 'checkpoint_exception'",
+      )
+        .bind(requestId)
+        .all<Record<string, unknown>>()
+    ).results;
+
+  it('seals the acknowledged range, names the auditor in it, and audits who did it', async () => {
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
+    const refused = await post({});
+    expect(refused).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
+
+    const wrong = await post({ acknowledge: { seq: 13, note: 'not the bad one' } });
+    expect(wrong).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
+    expect(await rowsOf(wrong.requestId)).toMatchObject([{ decision: 'refused' }]);
+
+    const done = await post({ acknowledge: { seq: 12, note: 'INC-88' } });
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({
+      kind: 'sealed',
+      checkpoints: expect.arrayContaining([
+        expect.objectContaining({ fromSeq: 12, upToSeq: 12, exception: 'altered' }),
+      ]),
+    });
+    const exception = await env.AUDIT_DB.prepare(
+      'SELECT exception FROM audit_checkpoints WHERE from_seq = 12',
+    ).first<{ exception: string }>();
+    const acknowledged = JSON.parse(exception?.exception ?? '{}') as Record<string, string>;
+    expect(acknowledged).toMatchObject({ reason: 'altered', note: 'INC-88' });
+    expect(acknowledged.by).toMatch(/ dave$/);
+    expect(await rowsOf(done.requestId)).toMatchObject([
+      { decision: 'sealed', resource_id: '12', reason: 'altered 12..12: INC-88' },
+    ]);
+    expect(await verify()).toMatchObject({ ok: true, exceptions: [{ fromSeq: 12 }] });
+
+    // Nothing bad left: acknowledging again is refused, not silently accepted.
+    const again = await post({ acknowledge: { seq: 12, note: 'twice' } });
+    expect(again).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
+  });
+
+  it('refuses a malformed acknowledgement before sealing anything', async () => {
+    for (const body of [
+      { acknowledge: { seq: 12 } },
+      { acknowledge: { seq: 12, note: 'line\nbreak' } },
+      { acknowledge: { seq: -1, note: 'x' } },
+    ]) {
+      expect(await post(body)).toMatchObject({ status: 400, json: { code: 'bad_request' } });
+    }
+    expect(
+      await env.AUDIT_DB.prepare('SELECT count(*) AS n FROM audit_checkpoints').first('n'),
+    ).toBe(3);
+  });
+});
+
+describe('acknowledged exceptions let sealing go on past a bad range', () => {
+  const by = 'https://idp.test dave';
+  const seal = (acknowledge?: { seq: number; note: string }) =>
+    writeCheckpoints(
+      env.AUDIT_DB,
+      key,
+      now,
+      acknowledge === undefined ? {} : { acknowledge: { ...acknowledge, by } },
+    );
+
+  it('an altered row, sealed as found: verification lists it, and catches a second edit', async () => {
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
+    expect(await seal()).toMatchObject({ kind: 'refused', seq: 12 });
+    // Acknowledging another seq changes nothing.
+    expect(await seal({ seq: 13, note: 'wrong row' })).toMatchObject({ kind: 'refused', seq: 12 });
+    const result = await seal({ seq: 12, note: 'INC-88: edited from the D1 console' });
+    expect(result).toMatchObject({
+      kind: 'sealed',
+      checkpoints: [
+        { fromSeq: 12, upToSeq: 12, exception: 'altered' },
+        { fromSeq: 13, upToSeq: 13 },
+      ],
+    });
+    expect(await verify()).toEqual({
+      ok: true,
+      rows: 13,
+      checkpoints: 6,
+      sealedUpToSeq: 13,
+      unsealedRows: 0,
+      exceptions: [
+        {
+          fromSeq: 12,
+          upToSeq: 12,
+          reason: 'altered',
+          note: 'INC-88: edited from the D1 console',
+          by,
+        },
+      ],
+    });
+    // The acknowledgement covers the row as it was found, not whatever it becomes.
+    await sql("UPDATE audit_events SET reason = 'edited again' WHERE seq = 12");
+    expect(await verify()).toMatchObject({ ok: false, seq: 12, reason: 'altered' });
+  });
+
+  it('missing rows: the acknowledged range must stay empty', async () => {
+    await sql('DELETE FROM audit_events WHERE seq IN (11, 12)');
+    expect(await seal()).toMatchObject({ kind: 'refused', seq: 11, reason: 'rows are missing' });
+    expect(await seal({ seq: 11, note: 'lost in a restore' })).toMatchObject({
+      kind: 'sealed',
+      checkpoints: [{ fromSeq: 11, upToSeq: 12, exception: 'missing_rows' }, { fromSeq: 13 }],
+    });
+    expect(await verify()).toMatchObject({
+      ok: true,
+      rows: 11,
+      sealedUpToSeq: 13,
+      exceptions: [{ fromSeq: 11, upToSeq: 12, reason: 'missing_rows' }],
+    });
+    // A row slipped into the acknowledged gap later is found.
+    await sql(
+      `INSERT INTO audit_events (seq, event_id, at, event, request_id, mac)
+       VALUES (12, 'slipped-in', ?, 'decision', 'r-x', ?)`,
+      clock,
+      'b'.repeat(64),
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 12, reason: 'misplaced' });
+  });
+
+  it('an unsigned row, then sealing goes on with the rows after it', async () => {
+    await sql(
+      "INSERT INTO audit_events (event_id, at, event, request_id) VALUES ('bare', ?, 'decision', 'r-bare')",
+      clock,
+    );
+    await writeRows(2);
+    expect(await seal({ seq: 14, note: 'written by a script without the key' })).toMatchObject({
+      kind: 'sealed',
+      checkpoints: [
+        { fromSeq: 11, upToSeq: 13 },
+        { fromSeq: 14, upToSeq: 14, exception: 'unsigned' },
+        { fromSeq: 15, upToSeq: 16 },
+      ],
+    });
+    expect(await verify()).toMatchObject({
+      ok: true,
+      rows: 16,
+      sealedUpToSeq: 16,
+      exceptions: [{ fromSeq: 14, reason: 'unsigned' }],
+    });
+  });
+
+  it('an exception checkpoint written without the key does not verify', async () => {
+    // Someone with D1 access but not AUDIT_MAC_KEY tries to paper over an edit.
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 11");
+    const last = await env.AUDIT_DB.prepare(
+      'SELECT hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1',
+    ).first<{ hash: string }>();
+    await sql(
+      `INSERT INTO audit_checkpoints (from_seq, up_to_seq, row_count, chain_hash, row_tags, prev_hash, hash, created_at, mac, exception)
+       VALUES (11, 11, 1, ?, '', ?, ?, ?, ?, ?)`,
+      'c'.repeat(64),
+      last?.hash ?? '',
+      'd'.repeat(64),
+      clock,
+      'e'.repeat(64),
+      JSON.stringify({ reason: 'altered', note: 'nothing to see', by }),
+    );
+    expect(await verify()).toMatchObject({ ok: false, seq: 11, reason: 'checkpoint_invalid' });
   });
 });

@@ -28,7 +28,8 @@ export type AuditEventKind =
   | 'review_cancelled'
   | 'grant_used'
   | 'notify_failed'
-  | 'recording_deleted';
+  | 'recording_deleted'
+  | 'checkpoint_exception';
 
 export interface AuditEvent {
   /**

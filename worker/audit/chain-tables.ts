@@ -6,7 +6,8 @@
 // the read path. A checkpoint seals the audit rows `from_seq..up_to_seq`: their
 // count, a hash over their MACs in seq order, the MACs' first 16 hex digits in
 // order (to name the first misplaced row), and the previous checkpoint's hash,
-// all under an HMAC. The unique `from_seq` makes two concurrent checkpoint
+// all under an HMAC. An exception checkpoint instead seals a bad range as an
+// auditor acknowledged it. The unique `from_seq` makes two concurrent checkpoint
 // jobs race harmlessly: the second insert fails and nothing is sealed twice.
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
@@ -27,6 +28,13 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
   createdAt: integer('created_at').notNull(),
   /** HMAC-SHA-256 (hex) of the canonical content under AUDIT_MAC_KEY. */
   mac: text('mac').notNull(),
+  /**
+   * Null for a checkpoint that seals good rows. Otherwise JSON
+   * `{reason, note, by}`: an auditor acknowledged that the rows in this range
+   * are bad as found (missing, unsigned or altered), so sealing can go on
+   * past them; `chain_hash` then binds them as found (checkpoint-seal.ts).
+   */
+  exception: text('exception'),
 });
 
 export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;

@@ -13,13 +13,20 @@
 //     that position (a row moved, swapped or copied)               misplaced
 //   - the chain hash and count of the checkpoint's rows            chain_mismatch
 //   - no checkpoint seals rows that are no longer there            missing_rows
+//   - an exception checkpoint's rows are as they were acknowledged:
+//     a missing range still empty                                  misplaced
+//     a bad row unchanged since                                    altered
+// Acknowledged exceptions do not fail the check; the report lists them.
 import { z } from 'zod';
 import {
   canonicalCheckpoint,
   chainHash,
+  exceptionSchema,
+  foundHash,
   GENESIS_HASH,
   rowTag,
   TAG_LENGTH,
+  type Exception,
   type SealedCheckpoint,
   type SealedRowRef,
 } from './checkpoint-seal.ts';
@@ -50,6 +57,12 @@ export const verifyReportSchema = z.discriminatedUnion('ok', [
     unsealedRows: z.number().int().meta({
       description: 'Rows after the last checkpoint: protected by MACs and contiguity only.',
     }),
+    exceptions: z
+      .array(exceptionSchema.extend({ fromSeq: z.number().int(), upToSeq: z.number().int() }))
+      .meta({
+        description:
+          'Bad rows an auditor acknowledged so that sealing could go on; each still as acknowledged.',
+      }),
   }),
   z.object({
     ok: z.literal(false),
@@ -74,6 +87,7 @@ export async function verifyAuditLog(
   let checkpointCount = 0;
   let expected = 1;
   let verified = 0;
+  const exceptions: (Exception & { fromSeq: number; upToSeq: number })[] = [];
   const fail = (seq: number, reason: TamperReason, detail: string): VerifyReport => ({
     ok: false,
     seq,
@@ -93,10 +107,51 @@ export async function verifyAuditLog(
     return null;
   };
 
+  /** The current checkpoint is done: the next one must follow it. */
+  const closeCheckpoint = async (checkpoint: SealedCheckpoint): Promise<VerifyReport | null> => {
+    prevHash = checkpoint.hash;
+    sealedUpTo = checkpoint.upToSeq;
+    return nextCheckpoint();
+  };
+
   const firstProblem = await nextCheckpoint();
   if (firstProblem !== null) return firstProblem;
 
-  for await (const row of rows) {
+  rows: for await (const row of rows) {
+    // Acknowledged bad ranges that start here (checked well-formed by checkpointProblem).
+    while (current !== undefined && current.exception !== null && current.fromSeq === expected) {
+      const checkpoint = current;
+      const exception = exceptionSchema.parse(JSON.parse(checkpoint.exception ?? ''));
+      const range = `checkpoint ${checkpoint.fromSeq}..${checkpoint.upToSeq}`;
+      if (exception.reason === 'missing_rows') {
+        if (row.seq <= checkpoint.upToSeq) {
+          return fail(row.seq, 'misplaced', `a row where ${range} acknowledged rows as missing`);
+        }
+        if (!sameHex(await foundHash([]), checkpoint.chainHash)) {
+          return fail(
+            checkpoint.fromSeq,
+            'chain_mismatch',
+            `${range} does not seal an empty range`,
+          );
+        }
+        exceptions.push({ ...exception, fromSeq: checkpoint.fromSeq, upToSeq: checkpoint.upToSeq });
+        const problem = await closeCheckpoint(checkpoint);
+        if (problem !== null) return problem;
+        expected = checkpoint.upToSeq + 1;
+        continue;
+      }
+      // One bad row, acknowledged as found. Deleted since: missing_rows below.
+      if (row.seq !== expected) break;
+      if (!sameHex(await foundHash([row]), checkpoint.chainHash)) {
+        return fail(row.seq, 'altered', `the row changed after ${range} acknowledged it as bad`);
+      }
+      exceptions.push({ ...exception, fromSeq: checkpoint.fromSeq, upToSeq: checkpoint.upToSeq });
+      const problem = await closeCheckpoint(checkpoint);
+      if (problem !== null) return problem;
+      verified++;
+      expected++;
+      continue rows;
+    }
     if (row.seq !== expected) {
       const missing = row.seq - expected;
       return fail(expected, 'missing_rows', `${missing} row(s) missing before seq ${row.seq}`);
@@ -126,10 +181,8 @@ export async function verifyAuditLog(
             `rows ${current.fromSeq}..${current.upToSeq} differ from their checkpoint`,
           );
         }
-        prevHash = current.hash;
-        sealedUpTo = current.upToSeq;
         sealedRows = [];
-        const problem = await nextCheckpoint();
+        const problem = await closeCheckpoint(current);
         if (problem !== null) return problem;
       }
     }
@@ -150,7 +203,8 @@ export async function verifyAuditLog(
     rows: verified,
     checkpoints: checkpointCount,
     sealedUpToSeq: sealedUpTo,
-    unsealedRows: verified - sealedUpTo,
+    unsealedRows: expected - 1 - sealedUpTo,
+    exceptions,
   };
 }
 
@@ -168,9 +222,21 @@ async function checkpointProblem(
   if (
     checkpoint.upToSeq < checkpoint.fromSeq ||
     checkpoint.rowCount !== checkpoint.upToSeq - checkpoint.fromSeq + 1 ||
-    checkpoint.rowTags.length !== checkpoint.rowCount * TAG_LENGTH
+    checkpoint.rowTags.length !==
+      (checkpoint.exception === null ? checkpoint.rowCount * TAG_LENGTH : 0)
   ) {
     return `${range} is malformed`;
+  }
+  if (checkpoint.exception !== null) {
+    let exception: Exception;
+    try {
+      exception = exceptionSchema.parse(JSON.parse(checkpoint.exception));
+    } catch {
+      return `${range} has a malformed exception`;
+    }
+    if (exception.reason !== 'missing_rows' && checkpoint.rowCount !== 1) {
+      return `${range} is malformed`;
+    }
   }
   const canonical = canonicalCheckpoint(checkpoint);
   const [hash, mac] = await Promise.all([sha256Hex(canonical), hmacHex(key, canonical)]);

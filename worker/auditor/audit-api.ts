@@ -8,7 +8,9 @@
 //          export stops at the last seq that existed when it started, so it
 //          ends even while rows keep arriving.
 //   GET  /v1/audit/verify      → the tamper-evidence report (verify-audit-log.ts)
-//   POST /v1/audit/checkpoints → seal new rows now (as the cron does)
+//   POST /v1/audit/checkpoints → seal new rows now (as the cron does); with
+//          `{"acknowledge": {"seq", "note"}}`, seal the bad range that starts
+//          at seq as found, so sealing goes on past it (audited)
 import { and, asc, desc, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { Hono } from 'hono';
@@ -17,6 +19,9 @@ import { verifyD1AuditLog, writeCheckpoints } from '../audit/audit-chain-d1.ts';
 import { auditMacKey } from '../audit/mac-key.ts';
 import { auditEvents } from '../audit/schema.ts';
 import { GatewayError } from '../http/errors.ts';
+import { readJsonBody } from '../http/json-body.ts';
+import { hasMisleadingCharacters } from '../http/typed-text.ts';
+import { MAX_REASON_CHARS } from '../requests/representation.ts';
 import {
   auditFilterQuerySchema,
   encodeCursor,
@@ -32,6 +37,26 @@ import { csvLine } from './csv.ts';
 import { requireAuditor, type AuditorDeps, type AuditorEnv } from './require-auditor.ts';
 
 const EXPORT_BATCH = 500;
+
+/** The body of POST /v1/audit/checkpoints (exported: the OpenAPI document is generated from it). */
+export const checkpointBodySchema = z.strictObject({
+  acknowledge: z
+    .strictObject({
+      seq: z.number().int().positive().meta({
+        description: 'The first seq of the bad range, as a refusal named it.',
+      }),
+      note: z
+        .string()
+        .trim()
+        .min(1)
+        .max(MAX_REASON_CHARS)
+        .refine((text) => !hasMisleadingCharacters(text), {
+          message: 'no control, format (bidirectional, zero-width) or line-separator characters',
+        })
+        .meta({ description: 'Why sealing may go on: the finding, a ticket.' }),
+    })
+    .optional(),
+});
 
 // The export's query and the query's answer page (exported: the OpenAPI
 // document is generated from them).
@@ -98,8 +123,46 @@ export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
   api.post('/checkpoints', async (c) => {
     const key = await auditMacKey(c.env);
     if (!key.ok) throw new GatewayError('gateway_misconfigured', { cause: new Error(key.reason) });
-    const result = await writeCheckpoints(c.env.AUDIT_DB, key.key, deps.now);
-    return c.json(result, result.kind === 'sealed' ? 200 : 409, { 'cache-control': 'no-store' });
+    const { acknowledge } = await readJsonBody(c.req.raw, checkpointBodySchema);
+    const auditor = c.get('auditor');
+    const result = await writeCheckpoints(c.env.AUDIT_DB, key.key, deps.now, {
+      ...(acknowledge === undefined
+        ? {}
+        : { acknowledge: { ...acknowledge, by: `${auditor.issuer} ${auditor.subject}` } }),
+    });
+    if (acknowledge === undefined) {
+      return c.json(result, result.kind === 'sealed' ? 200 : 409, { 'cache-control': 'no-store' });
+    }
+    const written = result.kind === 'sealed' ? result.checkpoints : result.sealed;
+    const acknowledged = written.find((checkpoint) => checkpoint.exception !== undefined);
+    // Who let sealing go on past which rows, and why; the checkpoint keeps it too.
+    await deps.auditLogFor(c.env).write({
+      event: 'checkpoint_exception',
+      requestId: c.get('requestId'),
+      principal: { tokenId: undefined, issuedAt: undefined, ...auditor },
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      resourceId: String(acknowledge.seq),
+      decision: acknowledged === undefined ? 'refused' : 'sealed',
+      reason:
+        acknowledged === undefined
+          ? `nothing sealed at seq ${acknowledge.seq}: ${acknowledge.note}`
+          : `${acknowledged.exception ?? ''} ${acknowledged.fromSeq}..${acknowledged.upToSeq}: ${acknowledge.note}`,
+    });
+    if (acknowledged !== undefined) return c.json(result, 200, { 'cache-control': 'no-store' });
+    // Sealing does not stop at that seq (any more): nothing was acknowledged.
+    return c.json(
+      result.kind === 'refused'
+        ? result
+        : {
+            kind: 'refused' as const,
+            seq: acknowledge.seq,
+            reason: 'no bad range starts at this seq: nothing to acknowledge',
+            sealed: written,
+          },
+      409,
+      { 'cache-control': 'no-store' },
+    );
   });
 
   return api;

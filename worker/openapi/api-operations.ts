@@ -212,16 +212,21 @@ const audit: DocumentedRoute[] = [
         operationId: 'writeAuditCheckpoints',
         tags: ['Audit'],
         summary: 'Seal the rows not yet under a checkpoint, now (auditors)',
-        description: 'What the scheduled job does. No request body.',
+        description:
+          'What the scheduled job does (no body needed). Good rows before a bad one are sealed; ' +
+          'sealing then stops at the bad range (409) until an auditor acknowledges it with ' +
+          '`acknowledge: {seq, note}`: the range is then sealed as found, as an exception that ' +
+          'verification lists, and the acknowledgement is audited (TAMPER-EVIDENCE.md).',
+        requestBody: jsonBody('CheckpointRequest', 'Optional: a bad range to acknowledge.'),
       },
       {
         '200': jsonResponse('Sealed (`kind: sealed`).', 'CheckpointResult'),
         '409': jsonResponse(
-          'Refused (`kind: refused`): a row is missing or does not verify.',
+          'Refused (`kind: refused`): a row is missing or does not verify, or the acknowledged seq is not where sealing stops.',
           'CheckpointResult',
         ),
       },
-      [...AUDITOR_CODES, 'gateway_misconfigured'],
+      [...AUDITOR_CODES, 'gateway_misconfigured', 'bad_request'],
     ),
   },
 ];

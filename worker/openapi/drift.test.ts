@@ -106,6 +106,20 @@ const SAMPLES: Record<BodyName, { accepted: unknown[]; rejected: unknown[] }> = 
     accepted: [{}],
     rejected: [{ reason: 'changed my mind' }, [], null, 0],
   },
+  CheckpointRequest: {
+    accepted: [{}, { acknowledge: { seq: 12, note: 'INC-88: row edited in the console' } }],
+    rejected: [
+      { acknowledge: { seq: 12 } },
+      { acknowledge: { seq: 0, note: 'x' } },
+      { acknowledge: { seq: 1.5, note: 'x' } },
+      { acknowledge: { seq: 12, note: '' } },
+      { acknowledge: { seq: 12, note: `${longReason}r` } },
+      { acknowledge: { seq: 12, note: 'x', by: 'someone else' } },
+      { seal: true },
+      [],
+      null,
+    ],
+  },
 };
 
 function documentedBodies(): string[] {

@@ -9,7 +9,11 @@
 // *output* (what the gateway sends). A schema registered under an id becomes a
 // `$ref` wherever another registered schema contains it.
 import { z } from 'zod';
-import { auditExportQuerySchema, auditPageSchema } from '../auditor/audit-api.ts';
+import {
+  auditExportQuerySchema,
+  auditPageSchema,
+  checkpointBodySchema,
+} from '../auditor/audit-api.ts';
 import { auditQuerySchema } from '../auditor/audit-filters.ts';
 import { auditEventSchema } from '../auditor/audit-row-view.ts';
 import { sessionSummarySchema } from '../auditor/session-index.ts';
@@ -46,6 +50,7 @@ export const REQUEST_BODY_SCHEMAS = {
   ApproveRequest: approveBodySchema,
   DenyRequest: denyBodySchema,
   CancelRequest: cancelBodySchema,
+  CheckpointRequest: checkpointBodySchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Answers, by component name (io: output). */

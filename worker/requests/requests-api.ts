@@ -13,7 +13,6 @@
 // Bearer tokens travel in a header, never a cookie, so these POSTs need no
 // CSRF token.
 import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
 import type {
   AccessRequestRpc,
   AccessRequestView,
@@ -23,6 +22,7 @@ import type { AppEnv } from '../app.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { GatewayError } from '../http/errors.ts';
+import { parseOrBadRequest, readJsonBody } from '../http/json-body.ts';
 import type { Principal } from '../identity/principal.ts';
 import { principalKey } from '../identity/principal.ts';
 import type { TokenVerifier } from '../identity/verify-access-token.ts';
@@ -48,7 +48,6 @@ export interface RequestsApiOptions {
   auditLog: (env: Env) => AuditLog;
 }
 
-const MAX_BODY_BYTES = 16 * 1024;
 /** Groups beyond this many are not used to find reviewable requests (a bound on the query). */
 const MAX_GROUPS_IN_QUERY = 50;
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -159,40 +158,4 @@ export function createRequestsApi(options: RequestsApiOptions) {
   });
 
   return api;
-}
-
-function parseOrBadRequest<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new GatewayError('bad_request', { publicDetail: `The request is not valid: ${issues}.` });
-}
-
-/** A small JSON body (an empty body reads as `{}`), validated with `schema`. */
-async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    throw new GatewayError('bad_request', { publicDetail: 'The request body is too large.' });
-  }
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) {
-    throw new GatewayError('bad_request', { publicDetail: 'The request body is too large.' });
-  }
-  if (text.trim() === '') return parseOrBadRequest(schema, {});
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new GatewayError('bad_request', {
-      publicDetail: 'Send the body as application/json.',
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new GatewayError('bad_request', { publicDetail: 'The request body is not valid JSON.' });
-  }
-  return parseOrBadRequest(schema, json);
 }
