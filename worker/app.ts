@@ -82,12 +82,19 @@ export function createApp(options: AppOptions) {
 
   app.route('/', createOpenApiRoutes());
 
+  // Only the secrets the configuration names as store credentials reach the
+  // read path (the config refuses the gateway's own names there, too).
+  const credentialSecrets = config.namespaces.flatMap((ns) =>
+    ns.upstream.credential === undefined ? [] : [ns.upstream.credential.secret],
+  );
   app.all('*', async (c) => {
     const deps: ReadDeps = {
       verifier,
       router,
       audit: auditLogFor(c.env),
-      secrets: c.env as unknown as Record<string, unknown>,
+      secrets: Object.fromEntries(
+        credentialSecrets.map((name) => [name, Reflect.get(c.env, name)]),
+      ),
       now,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       recordings: c.env.RECORDINGS,
