@@ -49,22 +49,9 @@ export interface SealedCheckpoint extends CheckpointContent {
   mac: string;
 }
 
+/** A version label, the content in a fixed order, and for an exception its JSON last. */
 export function canonicalCheckpoint(content: CheckpointContent): string {
-  if (content.exception !== null) {
-    return JSON.stringify([
-      EXCEPTION_VERSION,
-      content.fromSeq,
-      content.upToSeq,
-      content.rowCount,
-      content.chainHash,
-      content.rowTags,
-      content.prevHash,
-      content.createdAt,
-      content.exception,
-    ]);
-  }
-  return JSON.stringify([
-    CHECKPOINT_VERSION,
+  const fields = [
     content.fromSeq,
     content.upToSeq,
     content.rowCount,
@@ -72,7 +59,19 @@ export function canonicalCheckpoint(content: CheckpointContent): string {
     content.rowTags,
     content.prevHash,
     content.createdAt,
-  ]);
+  ];
+  return JSON.stringify(
+    content.exception === null
+      ? [CHECKPOINT_VERSION, ...fields]
+      : [EXCEPTION_VERSION, ...fields, content.exception],
+  );
+}
+
+/** The content with its hash and its MAC under `key`. */
+async function seal(key: CryptoKey, content: CheckpointContent): Promise<SealedCheckpoint> {
+  const canonical = canonicalCheckpoint(content);
+  const [hash, mac] = await Promise.all([sha256Hex(canonical), hmacHex(key, canonical)]);
+  return { ...content, hash, mac };
 }
 
 /** SHA-256 over "seq:mac\n" of each row, in the order given (seq order). */
@@ -110,9 +109,7 @@ export async function sealException(
     createdAt,
     exception: JSON.stringify(exception),
   };
-  const canonical = canonicalCheckpoint(content);
-  const [hash, mac] = await Promise.all([sha256Hex(canonical), hmacHex(key, canonical)]);
-  return { ...content, hash, mac };
+  return seal(key, content);
 }
 
 export async function sealCheckpoint(
@@ -135,7 +132,5 @@ export async function sealCheckpoint(
     createdAt,
     exception: null,
   };
-  const canonical = canonicalCheckpoint(content);
-  const [hash, mac] = await Promise.all([sha256Hex(canonical), hmacHex(key, canonical)]);
-  return { ...content, hash, mac };
+  return seal(key, content);
 }
