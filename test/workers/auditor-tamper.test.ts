@@ -306,6 +306,19 @@ describe('acknowledging through the API', () => {
     expect(again).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
   });
 
+  it('refuses an acknowledgement from someone who is not an auditor, and seals nothing', async () => {
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
+    const visitor = await post(
+      { acknowledge: { seq: 12, note: 'cover it up' } },
+      await harness.visitorToken(),
+    );
+    expect(visitor.status).toBe(403);
+    expect(
+      await env.AUDIT_DB.prepare('SELECT count(*) AS n FROM audit_checkpoints').first('n'),
+    ).toBe(3);
+    expect(await verify()).toMatchObject({ ok: false, seq: 12, reason: 'altered' });
+  });
+
   it('refuses a malformed acknowledgement before sealing anything', async () => {
     for (const body of [
       { acknowledge: { seq: 12 } },

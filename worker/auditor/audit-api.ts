@@ -20,8 +20,7 @@ import { auditMacKey } from '../audit/mac-key.ts';
 import { auditEvents } from '../audit/schema.ts';
 import { GatewayError } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
-import { hasMisleadingCharacters } from '../http/typed-text.ts';
-import { MAX_REASON_CHARS } from '../requests/representation.ts';
+import { reasonText } from '../requests/representation.ts';
 import {
   auditFilterQuerySchema,
   encodeCursor,
@@ -45,15 +44,7 @@ export const checkpointBodySchema = z.strictObject({
       seq: z.number().int().positive().meta({
         description: 'The first seq of the bad range, as a refusal named it.',
       }),
-      note: z
-        .string()
-        .trim()
-        .min(1)
-        .max(MAX_REASON_CHARS)
-        .refine((text) => !hasMisleadingCharacters(text), {
-          message: 'no control, format (bidirectional, zero-width) or line-separator characters',
-        })
-        .meta({ description: 'Why sealing may go on: the finding, a ticket.' }),
+      note: reasonText.meta({ description: 'Why sealing may go on: the finding, a ticket.' }),
     })
     .optional(),
 });

@@ -36,7 +36,8 @@ export async function runScheduledJobs(
     checkpoint = await writeCheckpoints(env.AUDIT_DB, key.key, () => now);
     if (checkpoint.kind === 'refused') {
       console.error(
-        `audit checkpoint refused at seq ${checkpoint.seq}: ${checkpoint.reason} (run npm run audit:verify)`,
+        `audit checkpoint refused at seq ${checkpoint.seq}: ${checkpoint.reason} (run npm run audit:verify; ` +
+          `once investigated, an auditor can acknowledge it: POST /v1/audit/checkpoints {"acknowledge": {"seq": ${checkpoint.seq}, "note": "…"}})`,
       );
     }
   } catch (error) {

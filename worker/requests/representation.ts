@@ -15,7 +15,8 @@ export const MAX_REASON_CHARS = 1000;
 /** 30 days: the largest grant TTL the configuration allows. */
 export const MAX_GRANT_SECONDS = 30 * 86_400;
 
-const reasonText = z
+/** Text a person writes for others to read: a decision's or an acknowledgement's reason. */
+export const reasonText = z
   .string()
   .trim()
   .min(1)
