@@ -140,6 +140,34 @@ describe('parseGatewayConfig', () => {
     expect(apart.gateway.reviewLogin?.clientId).toBe('tracegate-review');
   });
 
+  it('asks every issuer for a groupsPrefix once there are two, so one IdP cannot mint our groups', () => {
+    const second = `
+  - id: partner
+    issuer: https://partner.example
+    jwksUri: https://partner.example/jwks
+    audiences: [tracegate]
+    algorithms: [ES256]
+namespaces:`;
+    const two = valid.replace('\nnamespaces:', second);
+    const message = (id: string, i: number) =>
+      `issuers[${i}].claims.groupsPrefix: required with more than one issuer: a prefix of its own (e.g. "${id}:"), or "" to share group names with the other issuers on purpose`;
+    expect(problemsOf(two)).toEqual([message('idp', 0), message('partner', 1)]);
+    const onlyOne = two.replace(
+      'algorithms: [ES256]',
+      'algorithms: [ES256]\n    claims: { groupsPrefix: "partner:" }',
+    );
+    expect(problemsOf(onlyOne)).toEqual([message('idp', 0)]);
+    const both = parseGatewayConfig(
+      onlyOne.replace(
+        'algorithms: [RS256]',
+        'algorithms: [RS256]\n    claims: { groupsPrefix: "" }',
+      ),
+    );
+    expect(both.issuers.map((i) => i.claims.groupsPrefix)).toEqual(['', 'partner:']);
+    // One issuer: nothing to tell apart, so no prefix is needed.
+    expect(parseGatewayConfig(valid).issuers[0]?.claims.groupsPrefix).toBeUndefined();
+  });
+
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
     expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);

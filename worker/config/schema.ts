@@ -44,9 +44,10 @@ export const issuerSchema = z.strictObject({
        * Put before every group of this issuer, e.g. `ci:`. Group names are
        * otherwise shared by all issuers: with a prefix, a group another IdP
        * lets people create (`reviewer`, `auditor`) means nothing here unless
-       * a rule names it with the prefix.
+       * a rule names it with the prefix. Required (`''` to share on purpose)
+       * once there is more than one issuer.
        */
-      groupsPrefix: z.string().default(''),
+      groupsPrefix: z.string().optional(),
     })
     .prefault({}),
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
@@ -357,6 +358,18 @@ export const gatewayConfigSchema = z
           });
       });
     });
+    // With two IdPs, an unprefixed `reviewer` from either one counts: the
+    // operator has to say, per issuer, whether its groups are shared.
+    if (config.issuers.length > 1) {
+      config.issuers.forEach((issuer, i) => {
+        if (issuer.claims.groupsPrefix === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['issuers', i, 'claims', 'groupsPrefix'],
+            message: `required with more than one issuer: a prefix of its own (e.g. "${issuer.id}:"), or "" to share group names with the other issuers on purpose`,
+          });
+      });
+    }
     const login = config.gateway.reviewLogin;
     const loginIssuer = config.issuers.findIndex((i) => i.id === login?.issuer);
     if (login !== undefined && loginIssuer < 0) {

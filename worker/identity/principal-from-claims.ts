@@ -38,7 +38,7 @@ export function principalFromClaims(issuer: IssuerConfig, claims: JWTPayload): P
       subject,
       email: typeof email === 'string' ? email : undefined,
       groups: groupsFrom(claimAt(claims, issuer.claims.groups)).map(
-        (group) => issuer.claims.groupsPrefix + group,
+        (group) => (issuer.claims.groupsPrefix ?? '') + group,
       ),
       tokenId: typeof claims.jti === 'string' ? claims.jti : undefined,
       issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined,
