@@ -7,6 +7,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyD1AuditLog, writeCheckpoints } from '../../worker/audit/audit-chain-d1.ts';
 import { createD1AuditLog } from '../../worker/audit/audit-log.ts';
 import { auditMacKey } from '../../worker/audit/mac-key.ts';
+import { createApp } from '../../worker/app.ts';
+import { GatewayError } from '../../worker/http/errors.ts';
 import { appFor, bearer, createHarness, type Harness } from './recording-harness.ts';
 
 let key: CryptoKey;
@@ -280,7 +282,10 @@ describe('acknowledging through the API', () => {
 
     const wrong = await post({ acknowledge: { seq: 13, note: 'not the bad one' } });
     expect(wrong).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
-    expect(await rowsOf(wrong.requestId)).toMatchObject([{ decision: 'refused' }]);
+    expect(await rowsOf(wrong.requestId)).toMatchObject([
+      { decision: 'requested', resource_id: '13', reason: 'acknowledge seq 13: not the bad one' },
+      { decision: 'refused' },
+    ]);
 
     const done = await post({ acknowledge: { seq: 12, note: 'INC-88' } });
     expect(done.status).toBe(200);
@@ -297,6 +302,7 @@ describe('acknowledging through the API', () => {
     expect(acknowledged).toMatchObject({ reason: 'altered', note: 'INC-88' });
     expect(acknowledged.by).toMatch(/ dave$/);
     expect(await rowsOf(done.requestId)).toMatchObject([
+      { decision: 'requested', resource_id: '12', reason: 'acknowledge seq 12: INC-88' },
       { decision: 'sealed', resource_id: '12', reason: 'altered 12..12: INC-88' },
     ]);
     expect(await verify()).toMatchObject({ ok: true, exceptions: [{ fromSeq: 12 }] });
@@ -304,6 +310,43 @@ describe('acknowledging through the API', () => {
     // Nothing bad left: acknowledging again is refused, not silently accepted.
     const again = await post({ acknowledge: { seq: 12, note: 'twice' } });
     expect(again).toMatchObject({ status: 409, json: { kind: 'refused', seq: 12 } });
+  });
+
+  it('seals nothing when the acknowledgement cannot be audited first', async () => {
+    await sql("UPDATE audit_events SET reason = 'edited' WHERE seq = 12");
+    const d1 = createD1AuditLog(env.AUDIT_DB, now, env);
+    const app = createApp({
+      config: harness.config,
+      jwksFetch: harness.idp.jwksFetch,
+      auditLog: () => ({
+        write: async (event) => {
+          if (event.event === 'checkpoint_exception')
+            throw new GatewayError('audit_unavailable', { cause: new Error('D1 is down') });
+          await d1.write(event);
+        },
+      }),
+    });
+    const ctx = createExecutionContext();
+    const response = await app.request(
+      'https://gateway.test/v1/audit/checkpoints',
+      {
+        method: 'POST',
+        headers: {
+          ...bearer(await harness.auditorToken()).headers,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ acknowledge: { seq: 12, note: 'INC-89' } }),
+      },
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'audit_unavailable' });
+    expect(
+      await env.AUDIT_DB.prepare('SELECT count(*) AS n FROM audit_checkpoints').first('n'),
+    ).toBe(3);
+    expect(await verify()).toMatchObject({ ok: false, seq: 12, reason: 'altered' });
   });
 
   it('refuses an acknowledgement from someone who is not an auditor, and seals nothing', async () => {

@@ -116,6 +116,25 @@ export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
     if (!key.ok) throw new GatewayError('gateway_misconfigured', { cause: new Error(key.reason) });
     const { acknowledge } = await readJsonBody(c.req.raw, checkpointBodySchema);
     const auditor = c.get('auditor');
+    const audit = deps.auditLogFor(c.env);
+    const row = {
+      event: 'checkpoint_exception' as const,
+      requestId: c.get('requestId'),
+      principal: { tokenId: undefined, issuedAt: undefined, ...auditor },
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+    };
+    // Who asked to let sealing go on past which rows, and why: stored before
+    // anything is sealed, so an exception never exists without its audit row
+    // (a failed write is a 503 and seals nothing). The outcome follows.
+    if (acknowledge !== undefined) {
+      await audit.write({
+        ...row,
+        resourceId: String(acknowledge.seq),
+        decision: 'requested',
+        reason: `acknowledge seq ${acknowledge.seq}: ${acknowledge.note}`,
+      });
+    }
     const result = await writeCheckpoints(c.env.AUDIT_DB, key.key, deps.now, {
       ...(acknowledge === undefined
         ? {}
@@ -126,13 +145,9 @@ export function createAuditApi(deps: AuditorDeps): Hono<AuditorEnv> {
     }
     const written = result.kind === 'sealed' ? result.checkpoints : result.sealed;
     const acknowledged = written.find((checkpoint) => checkpoint.exception !== undefined);
-    // Who let sealing go on past which rows, and why; the checkpoint keeps it too.
-    await deps.auditLogFor(c.env).write({
-      event: 'checkpoint_exception',
-      requestId: c.get('requestId'),
-      principal: { tokenId: undefined, issuedAt: undefined, ...auditor },
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
+    // What came of it; the exception checkpoint keeps who and why too.
+    await audit.write({
+      ...row,
       resourceId: String(acknowledge.seq),
       decision: acknowledged === undefined ? 'refused' : 'sealed',
       reason:

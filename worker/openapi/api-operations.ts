@@ -216,7 +216,8 @@ const audit: DocumentedRoute[] = [
           'What the scheduled job does (no body needed). Good rows before a bad one are sealed; ' +
           'sealing then stops at the bad range (409) until an auditor acknowledges it with ' +
           '`acknowledge: {seq, note}`: the range is then sealed as found, as an exception that ' +
-          'verification lists, and the acknowledgement is audited (TAMPER-EVIDENCE.md).',
+          'verification lists. The acknowledgement is audited before anything is sealed ' +
+          '(if it cannot be, 503 and nothing is sealed), then its outcome (TAMPER-EVIDENCE.md).',
         requestBody: jsonBody('CheckpointRequest', 'Optional: a bad range to acknowledge.'),
       },
       {
