@@ -17,6 +17,7 @@ import { reviewSessionPrincipal, signInRedirect } from './auditor/browser-sessio
 import { createSessionsApi } from './auditor/sessions-api.ts';
 import { createOpenApiRoutes } from './openapi/openapi-routes.ts';
 import { sessionKeys } from './session/session-keys.ts';
+import { publicOrigin } from './session/public-origin.ts';
 
 export interface AppOptions {
   config: GatewayConfig;
@@ -105,7 +106,7 @@ export function createApp(options: AppOptions) {
       review: {
         accessRequests: c.env.ACCESS_REQUESTS,
         db: c.env.AUDIT_DB,
-        publicUrl: c.env.PUBLIC_URL,
+        publicUrl: () => publicOrigin(c.env, c.req.url).origin,
         maxWaitSeconds: config.gateway.maxWaitSeconds,
         slotKey: () =>
           sessionKeys(c.env).then(

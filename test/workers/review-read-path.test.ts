@@ -469,3 +469,36 @@ describe('reviewer notifications from a read', () => {
     }
   });
 });
+
+describe('review links and PUBLIC_URL', () => {
+  it('without PUBLIC_URL, links are absolute, on the origin the read came to', async () => {
+    const first = await h.send(TRACE, { as: alice, headers: WHY, bindings: { PUBLIC_URL: '' } });
+    expect(first.response.status).toBe(202);
+    const id = String(first.json().id);
+    expect(first.json().reviewUrl).toBe(`https://gateway.test/review/${id}`);
+    const listed = await h.send('/v1/requests', { as: alice, bindings: { PUBLIC_URL: '' } });
+    expect(listed.json().requests).toEqual([
+      expect.objectContaining({ id, reviewUrl: `https://gateway.test/review/${id}` }),
+    ]);
+  });
+
+  it.each(['gateway.example', 'ftp://gateway.example'])(
+    'a PUBLIC_URL that is not an http(s) URL (%s) opens no request and sends no link',
+    async (publicUrl) => {
+      const read = await h.send(TRACE, {
+        as: alice,
+        headers: WHY,
+        bindings: { PUBLIC_URL: publicUrl },
+      });
+      expect(read.response.status).toBe(500);
+      expect(read.json()).toMatchObject({ code: 'gateway_misconfigured' });
+      expect(await h.latestRequestOf(alice)).toBeNull();
+      expect(h.upstreamRequests).toHaveLength(0);
+      const listed = await h.send('/v1/requests', {
+        as: alice,
+        bindings: { PUBLIC_URL: publicUrl },
+      });
+      expect(listed.json()).toMatchObject({ code: 'gateway_misconfigured' });
+    },
+  );
+});

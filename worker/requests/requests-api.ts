@@ -29,6 +29,7 @@ import type { TokenVerifier } from '../identity/verify-access-token.ts';
 import { accessRequestStub } from '../review/access-request-stub.ts';
 import { preferredWaitSeconds } from '../review/prefer-wait.ts';
 import { listRequests } from '../review/review-index.ts';
+import { publicOrigin } from '../session/public-origin.ts';
 import { authenticate } from './authenticate.ts';
 import { cancelRefusalError, decideRefusalError } from './refusal-error.ts';
 import {
@@ -101,8 +102,9 @@ export function createRequestsApi(options: RequestsApiOptions) {
       status: query.status,
       limit: query.limit,
     });
+    const { origin } = publicOrigin(c.env, c.req.url);
     const requests = rows
-      .map((row) => accessRequestListItem(row, c.env.PUBLIC_URL))
+      .map((row) => accessRequestListItem(row, origin))
       .filter((item): item is AccessRequestListItem => item !== null);
     return c.json({ requests }, 200, NO_STORE);
   });

@@ -35,8 +35,12 @@ export interface ReviewDeps {
   accessRequests: AccessRequestNamespace;
   /** D1 with the review index and grants (the audit database). */
   db: D1Database;
-  /** The gateway's public base URL, for review links. */
-  publicUrl: string;
+  /**
+   * The gateway's public origin, for review links (session/public-origin.ts:
+   * PUBLIC_URL, else the request's origin); throws gateway_misconfigured
+   * when PUBLIC_URL is set but is not an http(s) URL.
+   */
+  publicUrl: () => string;
   /** Upper bound of `Prefer: wait=N`, in seconds. */
   maxWaitSeconds: number;
   /**
@@ -105,6 +109,7 @@ export async function holdForReview(
   }
 
   // c. the request to wait on: the current one for this scope, or a new one
+  const publicUrl = review.publicUrl(); // before anything is created: a bad PUBLIC_URL stops here
   const key = scopeKey(decision.review.grantScope, readScope);
   const current = await indexQuery(() => findCurrentRequest(review.db, principal, key, deps.now()));
   const indexed = current === null ? null : accessRequestStub(review.accessRequests, current.id);
@@ -147,7 +152,7 @@ export async function holdForReview(
         justification,
         review: decision.review,
         notify: route.namespace.notify,
-        reviewUrl: reviewUrl(review.publicUrl, id),
+        reviewUrl: reviewUrl(publicUrl, id),
       }),
     });
   }
