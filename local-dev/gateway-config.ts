@@ -3,7 +3,7 @@
 // webhook sink 9500, gateway 8787); a stack on other ports (tests, the bench)
 // gets a copy with those ports swapped, passed to the gateway as the
 // TRACEGATE_CONFIG variable (worker/config/active-config.ts); the copy is also
-// written under .tracegate-local/ for a look.
+// written under .tracegate-local/ for a look while the stack runs.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localStateDir, repoRoot } from './paths.ts';
@@ -30,16 +30,21 @@ export function portConfigText(yaml: string, ports: LocalPorts): string {
 
 /**
  * Writes the ported copy of `source` under .tracegate-local/ and returns the
- * wrangler arguments that select it, or no arguments for tracegate.yaml itself
- * when every port is a default.
+ * wrangler arguments that select it and the file (for the caller to remove
+ * when the stack stops), or no arguments and no file for tracegate.yaml
+ * itself when every port is a default.
  */
-export function gatewayConfigArgs(ports: LocalPorts, source = defaultConfigSource): string[] {
+export function gatewayConfigArgs(
+  ports: LocalPorts,
+  source = defaultConfigSource,
+): { args: string[]; file: string | null } {
   const unchanged = Object.entries(defaultLocalPorts).every(
     ([name, port]) => ports[name as keyof LocalPorts] === port,
   );
-  if (unchanged && source === defaultConfigSource) return [];
-  const target = path.join(localStateDir, `tracegate.${ports.gateway}.yaml`);
+  if (unchanged && source === defaultConfigSource) return { args: [], file: null };
+  const file = path.join(localStateDir, `tracegate.${ports.gateway}.yaml`);
+  const text = portConfigText(readFileSync(source, 'utf8'), ports);
   mkdirSync(localStateDir, { recursive: true });
-  writeFileSync(target, portConfigText(readFileSync(source, 'utf8'), ports));
-  return ['--var', `TRACEGATE_CONFIG:${readFileSync(target, 'utf8')}`];
+  writeFileSync(file, text);
+  return { args: ['--var', `TRACEGATE_CONFIG:${text}`], file };
 }

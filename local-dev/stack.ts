@@ -2,6 +2,7 @@
 // bench: origin shim, development IdP, webhook sink (each on its port, 0 for
 // an ephemeral one), then the gateway under `wrangler dev` on an explicit port.
 // close() stops everything in reverse order, whatever failed on the way up.
+import { rmSync } from 'node:fs';
 import { gatewayConfigArgs } from './gateway-config.ts';
 import { findFreePort, type RunningService } from './http-server.ts';
 import {
@@ -57,8 +58,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ports = options.ports ?? {};
   const log = options.log ?? ((): void => {});
   const started: RunningService[] = [];
+  let configFile: string | null = null;
   const closeAll = async (): Promise<void> => {
     for (const service of started.splice(0).reverse()) await service.close();
+    if (configFile !== null) rmSync(configFile, { force: true });
+    configFile = null;
   };
   try {
     const wantGateway = options.gateway ?? true;
@@ -96,15 +100,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       await applyLocalMigrations(persistDir, (line) => log('gateway', line));
       const args = options.gatewayArgs ?? [];
-      const configArgs = args.some((arg) => arg.startsWith('TRACEGATE_CONFIG:'))
-        ? []
+      const ported = args.some((arg) => arg.startsWith('TRACEGATE_CONFIG:'))
+        ? { args: [], file: null }
         : gatewayConfigArgs(
             { origin: origin.port, idp: idp.port, sink: sink.port, gateway: gatewayPort },
             options.configFile,
           );
+      configFile = ported.file;
       gateway = await startGateway({
         port: gatewayPort,
-        args: [...configArgs, ...args],
+        args: [...ported.args, ...args],
         persistDir,
         log: (line) => log('gateway', line),
       });
