@@ -8,7 +8,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       '.cache/',
-      '.wrangler/',
+      '**/.wrangler/',
       'migrations/',
       'worker/env.d.ts',
       'test-output/',
