@@ -108,8 +108,13 @@ export type CancelResult =
  * deadline is `expired` even if the alarm has not run yet.
  */
 export interface AccessRequestRpc {
-  /** Creates the request; the same `init.requestId` again returns it unchanged. */
-  create(init: AccessRequestInit): Promise<AccessRequestView>;
+  /**
+   * Creates the request; the same `init.requestId` again returns it
+   * unchanged. Null when the object already holds the request of another
+   * read (a race for the same slot): an answer, not an error, so the
+   * expected race is not logged as an uncaught exception in the object.
+   */
+  create(init: AccessRequestInit): Promise<AccessRequestView | null>;
   view(): Promise<AccessRequestView | null>;
   decide(
     reviewer: Actor,

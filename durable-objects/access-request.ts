@@ -82,12 +82,10 @@ export class AccessRequest extends DurableObject<Env> implements AccessRequestRp
   private flushing: Promise<void> = Promise.resolve();
   private schemaReady = false;
 
-  async create(init: AccessRequestInit): Promise<AccessRequestView> {
+  async create(init: AccessRequestInit): Promise<AccessRequestView | null> {
     const existing = this.load();
     if (existing !== null) {
-      if (existing.init.requestId !== init.requestId) {
-        throw new TypeError('this access request already exists for another read');
-      }
+      if (existing.init.requestId !== init.requestId) return null; // another read's
       return toView(await this.settled(existing));
     }
     this.ensureSchema();

@@ -22,7 +22,7 @@ export function accessRequestStub(
   }
 }
 
-/** `${PUBLIC_URL}/review/{id}`: the link reviewers are sent. */
+/** `${publicUrl}/review/{id}`: the link reviewers are sent (publicUrl: session/public-origin.ts). */
 export function reviewUrl(publicUrl: string, id: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/review/${id}`;
 }

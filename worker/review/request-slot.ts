@@ -57,19 +57,18 @@ export async function openRequest(search: SlotSearch): Promise<OpenedRequest> {
         if (search.isCurrent(existing)) return { stub, view: existing, created: false };
         continue;
       }
-      try {
-        return { stub, view: await stub.create(search.init(id.toString())), created: true };
-      } catch (error) {
-        // Another read created it between our view and our create: join it.
-        const raced = await stub.view();
-        if (raced === null) throw error;
-        if (search.isCurrent(raced)) return { stub, view: raced, created: false };
-      }
+      const view = await stub.create(search.init(id.toString()));
+      if (view !== null) return { stub, view, created: true };
+      // Another read created it between our view and our create: join it.
+      const raced = await stub.view();
+      if (raced !== null && search.isCurrent(raced)) return { stub, view: raced, created: false };
     }
   }
   const id = ns.newUniqueId();
   const stub = ns.get(id);
-  return { stub, view: await stub.create(search.init(id.toString())), created: true };
+  const view = await stub.create(search.init(id.toString()));
+  if (view === null) throw new Error('a new unique access request id already held a request');
+  return { stub, view, created: true };
 }
 
 async function slotName(key: CryptoKey, search: SlotSearch, n: number): Promise<string> {
