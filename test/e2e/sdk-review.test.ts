@@ -43,6 +43,20 @@ async function pendingFor(resourceId: string): Promise<string> {
   throw new Error(`no pending request for ${resourceId}`);
 }
 
+/** Alice asks for a trace without waiting: the SDK's timeout error names the pending request. */
+async function pendingRequestOf(traceId: string, justification: string): Promise<string> {
+  const error = await alice
+    .readTrace({ namespace: 'restricted', traceId, justification, waitSeconds: 0, deadline: 200 })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(error).toBeInstanceOf(TracegateTimeoutError);
+  const id = (error as TracegateTimeoutError).accessRequestId ?? '';
+  expect(id).not.toBe('');
+  return id;
+}
+
 describe('the SDK on the real stack', () => {
   it('streams the trace on the held response once a reviewer approves through the SDK', async () => {
     const reading = alice.readTrace({
@@ -75,21 +89,7 @@ describe('the SDK on the real stack', () => {
   });
 
   it('refuses a self-approval with self_approval, and lets the requester cancel', async () => {
-    const error = await alice
-      .readTrace({
-        namespace: 'restricted',
-        traceId: 'langgraph-weather',
-        justification: 'x',
-        waitSeconds: 0,
-        deadline: 200,
-      })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(TracegateTimeoutError);
-    const id = (error as TracegateTimeoutError).accessRequestId ?? '';
-    expect(id).not.toBe('');
+    const id = await pendingRequestOf('langgraph-weather', 'x');
     await expect(alice.requests.approve(id)).rejects.toMatchObject({
       code: 'self_approval',
       status: 403,
@@ -99,20 +99,7 @@ describe('the SDK on the real stack', () => {
 
   it('carries a justification in any language to the reviewer as written', async () => {
     const why = 'Überprüfung: 顧客の報告 (INC-77)';
-    const error = await alice
-      .readTrace({
-        namespace: 'restricted',
-        traceId: 'unicode-justification',
-        justification: why,
-        waitSeconds: 0,
-        deadline: 200,
-      })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(TracegateTimeoutError);
-    const id = (error as TracegateTimeoutError).accessRequestId ?? '';
+    const id = await pendingRequestOf('unicode-justification', why);
     expect(await bob.requests.get(id)).toMatchObject({ justification: why });
     await expect(alice.requests.cancel(id)).resolves.toMatchObject({ status: 'cancelled' });
   });

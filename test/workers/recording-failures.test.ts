@@ -60,6 +60,32 @@ async function recordingOf(requestId: string) {
   };
 }
 
+/**
+ * A read of the `strict` namespace (recording required) with `recordings`
+ * as its bucket: the caller's body must end in an error, and the audit and
+ * the manifest must say the recording failed. Returns the last audit row.
+ */
+async function requiredReadEndsInError(upstreamBody: BodyInit, recordings: R2Bucket) {
+  const ctx = createExecutionContext();
+  const response = await appFor(harness, {
+    upstream: async () => new Response(upstreamBody),
+  }).request(
+    'https://gateway.test/strict/traces/t1',
+    bearer(await harness.staffToken()),
+    { ...env, RECORDINGS: recordings },
+    ctx,
+  );
+  await expect(response.arrayBuffer()).rejects.toThrow();
+  await waitOnExecutionContext(ctx);
+  const { last, manifest } = await recordingOf(response.headers.get('x-request-id') ?? '');
+  expect(last).toMatchObject({
+    event: 'failed',
+    reason: expect.stringContaining('recording_unavailable'),
+  });
+  expect(manifest).toMatchObject({ status: 'failed', body: { stored: false } });
+  return last;
+}
+
 const r2Down = () => {
   throw new Error('R2 is down');
 };
@@ -218,23 +244,7 @@ describe('R2 failing', () => {
         };
       },
     });
-    const ctx = createExecutionContext();
-    const response = await appFor(harness, {
-      upstream: async () => new Response(new Uint8Array(total)),
-    }).request(
-      'https://gateway.test/strict/traces/t1',
-      bearer(await harness.staffToken()),
-      { ...env, RECORDINGS: failingParts },
-      ctx,
-    );
-    await expect(response.arrayBuffer()).rejects.toThrow();
-    await waitOnExecutionContext(ctx);
-    const { last, manifest } = await recordingOf(response.headers.get('x-request-id') ?? '');
-    expect(last).toMatchObject({
-      event: 'failed',
-      reason: expect.stringContaining('recording_unavailable'),
-    });
-    expect(manifest).toMatchObject({ status: 'failed', body: { stored: false } });
+    const last = await requiredReadEndsInError(new Uint8Array(total), failingParts);
     expect(Number(last?.bytes)).toBeLessThan(total);
   });
 
@@ -247,22 +257,6 @@ describe('R2 failing', () => {
         return (env.RECORDINGS.put as (...args: unknown[]) => unknown)(key, ...rest);
       }) as R2Bucket['put'],
     });
-    const ctx = createExecutionContext();
-    const response = await appFor(harness, {
-      upstream: async () => new Response('{"small":"trace"}'),
-    }).request(
-      'https://gateway.test/strict/traces/t1',
-      bearer(await harness.staffToken()),
-      { ...env, RECORDINGS: failingBodyPut },
-      ctx,
-    );
-    await expect(response.text()).rejects.toThrow();
-    await waitOnExecutionContext(ctx);
-    const { last, manifest } = await recordingOf(response.headers.get('x-request-id') ?? '');
-    expect(last).toMatchObject({
-      event: 'failed',
-      reason: expect.stringContaining('recording_unavailable'),
-    });
-    expect(manifest).toMatchObject({ status: 'failed', body: { stored: false } });
+    await requiredReadEndsInError('{"small":"trace"}', failingBodyPut);
   });
 });

@@ -64,9 +64,7 @@ export async function findCurrentRequest(
     .from(accessRequests)
     .where(
       and(
-        eq(accessRequests.requesterIssuer, requester.issuer),
-        eq(accessRequests.requesterSubject, requester.subject),
-        eq(accessRequests.scopeKey, key),
+        ofRequesterScope(requester, key),
         inArray(accessRequests.status, ['pending', 'denied']),
         gt(accessRequests.expiresAt, now),
       ),
@@ -74,6 +72,15 @@ export async function findCurrentRequest(
     .orderBy(desc(accessRequests.createdAt))
     .limit(1);
   return row ?? null;
+}
+
+/** The index rows of one requester's requests for one scope. */
+function ofRequesterScope(requester: { issuer: string; subject: string }, key: string) {
+  return and(
+    eq(accessRequests.requesterIssuer, requester.issuer),
+    eq(accessRequests.requesterSubject, requester.subject),
+    eq(accessRequests.scopeKey, key),
+  );
 }
 
 /** How many requests the requester has opened for this scope (as far as the index knows). */
@@ -85,13 +92,7 @@ export async function countRequests(
   const [row] = await drizzle(db)
     .select({ n: sql<number>`count(*)` })
     .from(accessRequests)
-    .where(
-      and(
-        eq(accessRequests.requesterIssuer, requester.issuer),
-        eq(accessRequests.requesterSubject, requester.subject),
-        eq(accessRequests.scopeKey, key),
-      ),
-    );
+    .where(ofRequesterScope(requester, key));
   return row?.n ?? 0;
 }
 
