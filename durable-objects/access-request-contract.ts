@@ -76,9 +76,11 @@ export type DecideResult =
 
 /**
  * Why a decision was refused. `not_pending`: the request is already approved,
- * denied, expired or cancelled (see `view.status`); `already_decided_by_reviewer`:
- * this reviewer already decided the other way (the same decision again is an
- * idempotent success); `reason_required`: a deny without a reason.
+ * denied, expired or cancelled (see `view.status`); `self_approval`: the
+ * reviewer is the requester (same issuer and subject, or same email);
+ * `already_decided_by_reviewer`: this reviewer already decided the other way
+ * (the same decision again is an idempotent success), or someone with their
+ * email address already decided; `reason_required`: a deny without a reason.
  */
 export type DecideRefusal =
   | 'not_pending'

@@ -186,9 +186,60 @@ describe('refusals', () => {
   });
 
   it('tells people apart by issuer and subject: the same subject from another issuer is not the requester', () => {
-    const otherAlice: Actor = { ...actor('alice', ['reviewer']), issuer: 'https://other.test' };
+    const otherAlice: Actor = {
+      ...actor('alice', ['reviewer']),
+      issuer: 'https://other.test',
+      email: 'another.alice@example.test',
+    };
     const step = decide(pending(), otherAlice, 'approve', { reason: null }, T0 + 1);
     expect(step.ok).toBe(true);
+  });
+
+  it('refuses self-approval under another subject or issuer that carries the requester email', () => {
+    // Pairwise subjects (one `sub` per client) or a second account at another issuer.
+    const pairwise: Actor = {
+      ...actor('alice-pairwise', ['reviewer']),
+      email: ' Alice@Example.TEST',
+    };
+    const elsewhere: Actor = { ...pairwise, issuer: 'https://other.test' };
+    for (const reviewer of [pairwise, elsewhere]) {
+      const step = decide(pending(), reviewer, 'approve', { reason: null }, T0 + 1);
+      expect(step).toMatchObject({ ok: false, reason: 'self_approval' });
+      expect(step.state.status).toBe('pending');
+    }
+  });
+
+  it('does not take a missing email for a match', () => {
+    const anonymous = (subject: string, groups: string[]): Actor => ({
+      ...actor(subject, groups),
+      email: undefined,
+    });
+    const state = createState(
+      'r',
+      requestInit({ requester: anonymous('ann', ['requester']) }),
+      T0,
+    ).state;
+    for (const reviewer of [anonymous('ben', ['reviewer']), { ...bob, email: '' }]) {
+      expect(decide(state, reviewer, 'approve', { reason: null }, T0 + 1).ok).toBe(true);
+    }
+  });
+
+  it('counts one email address once: a second subject with it cannot add an approval', () => {
+    const first = decide(
+      pending({ review: { approvals: 2 } }),
+      bob,
+      'approve',
+      { reason: null },
+      T0,
+    );
+    const bobAgain: Actor = { ...actor('bob-pairwise', ['reviewer']), email: 'BOB@example.test' };
+    const step = decide(first.state, bobAgain, 'approve', { reason: null }, T0 + 1);
+    expect(step).toMatchObject({ ok: false, reason: 'already_decided_by_reviewer' });
+    expect(step.state.status).toBe('pending');
+    expect(approvalCount(step.state)).toBe(1);
+    expect(decide(first.state, carol, 'approve', { reason: null }, T0 + 1).state.status).toBe(
+      'approved',
+    );
   });
 
   it('refuses a decision from someone in no reviewer group', () => {

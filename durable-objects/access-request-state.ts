@@ -12,7 +12,13 @@
 // a reviewer counts once however many groups they are in and however often
 // they send the same decision; a reviewer cannot change their mind (the first
 // decision stands), which keeps the count monotonic and the audit readable.
-import { principalKey } from '../worker/identity/principal.ts';
+//
+// "A reviewer" is one person: someone with the requester's issuer and
+// subject, or with the requester's email address, cannot decide the request;
+// and a second decision from an email address that already decided is
+// refused, so pairwise subjects or a second account cannot make one person
+// two approvers (identity/principal.ts, shareEmail).
+import { principalKey, shareEmail } from '../worker/identity/principal.ts';
 import { narrowScope } from '../worker/review/grant-scope.ts';
 import type {
   AccessRequestInit,
@@ -107,7 +113,10 @@ export function decide(
     events: [...settled.events, { kind: 'refused', reviewer, decision, reason }],
   });
 
-  if (principalKey(reviewer) === principalKey(state.init.requester)) return refuse('self_approval');
+  const requester = state.init.requester;
+  if (principalKey(reviewer) === principalKey(requester) || shareEmail(reviewer, requester)) {
+    return refuse('self_approval');
+  }
   if (!reviewer.groups.some((g) => state.init.review.reviewerGroups.includes(g))) {
     return refuse('not_a_reviewer');
   }
@@ -122,7 +131,9 @@ export function decide(
     return { ok: true, state, events: settled.events };
   }
   if (state.status !== 'pending') return refuse('not_pending');
-  if (earlier !== undefined) return refuse('already_decided_by_reviewer');
+  if (earlier !== undefined || state.decisions.some((d) => shareEmail(d.reviewer, reviewer))) {
+    return refuse('already_decided_by_reviewer');
+  }
   const reason = clip(options.reason);
   if (decision === 'deny' && reason === null) return refuse('reason_required');
 

@@ -158,6 +158,23 @@ describe('approving', () => {
     expect((await h.stub(id).view())?.status).toBe('pending');
   });
 
+  it('refuses self-approval from another subject with the requester email, and audits it', async () => {
+    // An IdP with pairwise subjects gives the requester another `sub` elsewhere.
+    const id = await pendingRequest(erin);
+    const other = `${erin}-pairwise`;
+    await h.token(other, ['reviewer'], `${erin.toUpperCase()}@example.test`);
+    const { response, json } = await post(`/v1/requests/${id}/approve`, other);
+    expect(response.status).toBe(403);
+    expect(json()).toMatchObject({ code: 'self_approval' });
+    expect((await h.stub(id).view())?.status).toBe('pending');
+    const refused = (await h.auditRows({ accessRequestId: id })).filter(
+      (row) => row['actor_subject'] === other,
+    );
+    expect(refused).toMatchObject([
+      { event: 'review_decision', reason: 'approve refused: self_approval' },
+    ]);
+  });
+
   it('refuses someone outside the reviewer groups with 403 not_a_reviewer', async () => {
     const id = await pendingRequest();
     for (const who of ['dave', 'mallory']) {

@@ -4,6 +4,7 @@
 // is unique only within its issuer and is the one stable identifier). Email is
 // carried for display and notifications but is never an identity: it can be
 // reassigned, unverified, or asserted by a second issuer for another person.
+// It only ever backs a refusal (shareEmail, below).
 
 export interface Principal {
   /** The configured issuer id (`issuers[].id`) that vouched for this principal. */
@@ -27,4 +28,18 @@ export interface Principal {
  */
 export function principalKey(principal: Pick<Principal, 'issuer' | 'subject'>): string {
   return JSON.stringify([principal.issuer, principal.subject]);
+}
+
+/**
+ * Whether two principals share an email address (compared trimmed and
+ * case-folded). Used only to refuse, never to grant: a four-eyes rule must
+ * not count one person twice just because the IdP gave them two subjects.
+ * That happens with pairwise subjects (some IdPs give each client its own
+ * `sub`, so the API's access tokens and the review login's ID tokens differ)
+ * and with one person holding accounts at two issuers. A false match only
+ * refuses a decision; it never shows or allows anything.
+ */
+export function shareEmail(a: Pick<Principal, 'email'>, b: Pick<Principal, 'email'>): boolean {
+  const x = a.email?.trim().toLowerCase();
+  return x !== undefined && x !== '' && x === b.email?.trim().toLowerCase();
 }

@@ -2,8 +2,11 @@
 //
 // Only for display: the Durable Object makes the binding decision on POST
 // (reviewer group, not the requester, once per person). The requester is
-// recognised by issuer + subject, never by email. Someone who is neither a
-// reviewer, the requester nor an auditor sees nothing of the request.
+// recognised by issuer + subject, never by email: email must not show anyone
+// a request. (The Durable Object also refuses a decision from someone with
+// the requester's email; such a reviewer sees the form and gets that refusal.)
+// Someone who is neither a reviewer, the requester nor an auditor sees
+// nothing of the request.
 import type { AccessRequestView } from '../../../durable-objects/access-request-contract.ts';
 import { principalKey } from '../../identity/principal.ts';
 import type { SessionPrincipal } from '../../session/review-session.ts';

@@ -24,7 +24,8 @@ export interface ReviewHarness {
   idp: TestIssuer;
   /** Requests the trace store received, in order. */
   upstreamRequests: Request[];
-  token(subject: string, groups: string[]): Promise<string>;
+  /** Signs a token for `subject` (email `<subject>@example.test` unless given); `as: subject` sends it. */
+  token(subject: string, groups: string[], email?: string): Promise<string>;
   send(
     path: string,
     init?: RequestInit & { as?: string; bindings?: Record<string, unknown> },
@@ -155,9 +156,9 @@ export async function createReviewHarness(
   const harness: ReviewHarness = {
     idp,
     upstreamRequests,
-    async token(subject, groups) {
+    async token(subject, groups, email = `${subject}@example.test`) {
       groupsOf.set(subject, groups);
-      const token = await idp.sign({ sub: subject, groups, email: `${subject}@example.test` });
+      const token = await idp.sign({ sub: subject, groups, email });
       tokens.set(subject, token);
       return token;
     },
