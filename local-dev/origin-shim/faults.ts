@@ -6,12 +6,15 @@
 //   delay:MS         wait MS milliseconds before sending the head
 //   status:CODE      answer CODE with a small JSON error instead of the body
 //   slow:N[:MS]      send the body N bytes per tick (tick 10 ms, or MS)
+//   gzip             gzip the body (Content-Encoding: gzip), whatever the
+//                    request's Accept-Encoding says
 
 export interface Faults {
   resetAfterBytes?: number;
   delayMs?: number;
   status?: number;
   slow?: { bytesPerTick: number; tickMs: number };
+  gzip?: boolean;
 }
 
 export type FaultParseResult = { ok: true; faults: Faults } | { ok: false; reason: string };
@@ -44,8 +47,15 @@ export function parseFaults(specs: string[]): FaultParseResult {
         faults.slow = { bytesPerTick: n, tickMs };
         break;
       }
+      case 'gzip':
+        if (first !== '') return invalid(spec, 'gzip takes no argument');
+        faults.gzip = true;
+        break;
       default:
-        return invalid(spec, 'known faults: reset-after:N, delay:MS, status:CODE, slow:N[:MS]');
+        return invalid(
+          spec,
+          'known faults: reset-after:N, delay:MS, status:CODE, slow:N[:MS], gzip',
+        );
     }
   }
   return { ok: true, faults };

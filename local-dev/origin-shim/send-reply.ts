@@ -2,7 +2,9 @@
 // stays bounded whatever the body size), stopping as soon as the client goes
 // away, and applying the requested faults on the way out.
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createGzip } from 'node:zlib';
 import type { Faults } from './faults.ts';
 
 export interface ShimReply {
@@ -35,7 +37,12 @@ export async function sendReply(
     await sleep(faults.delayMs);
     if (res.destroyed) return 0;
   }
-  res.writeHead(effective.status, { 'cache-control': 'no-store', ...effective.headers });
+  const gzip = faults.gzip === true && effective.status !== 204 && effective.status !== 304;
+  res.writeHead(effective.status, {
+    'cache-control': 'no-store',
+    ...effective.headers,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
   if (faults.resetAfterBytes === 0) {
     res.flushHeaders();
     await destroyAfterFlush(res);
@@ -43,7 +50,10 @@ export async function sendReply(
   }
 
   let written = 0;
-  for await (const part of effective.body) {
+  const body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> = gzip
+    ? Readable.from(effective.body).pipe(createGzip())
+    : effective.body;
+  for await (const part of body) {
     const chunk = typeof part === 'string' ? Buffer.from(part) : part;
     for (const piece of slices(chunk, faults.slow?.bytesPerTick)) {
       if (res.destroyed) return written;

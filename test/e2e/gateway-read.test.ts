@@ -68,6 +68,24 @@ describe('an allowed read through the real stack', () => {
     expect(direct.status).toBe(401);
   });
 
+  it('masks a store that gzips its answer although the gateway asked for identity', async () => {
+    // workerd decodes the content coding of a subrequest's body, so the masker
+    // sees JSON; were it handed gzip bytes, it would fail closed (malformed_utf8).
+    const token = await e2e.tokenFor('dave');
+    const pathname = '/langfuse/api/public/traces/langgraph-weather?fault=gzip';
+    const { response, body } = await read(pathname, token);
+    expect(response.status).toBe(200);
+    expect(body.toString()).not.toContain('jannik');
+    const served = JSON.parse(body.toString()) as { observations: unknown[] };
+    const original = JSON.parse(langfuseTrace.toString()) as typeof served;
+    expect(served.observations).toHaveLength(original.observations.length);
+    // The store did send gzip: one answer far smaller than the trace.
+    const sent = e2e.originLog
+      .filter((l) => l.includes('GET /api/public/traces/langgraph-weather 200'))
+      .map((l) => Number(/ (\d+)B$/.exec(l)?.[1]));
+    expect(Math.min(...sent)).toBeLessThan(langfuseTrace.length / 4);
+  });
+
   it('streams OTLP, NDJSON and SSE traces in the otlp namespace', async () => {
     const token = await e2e.tokenFor('alice');
     const sse = await read('/otlp/sse/traces/anthropic-thinking', token);

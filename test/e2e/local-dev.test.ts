@@ -5,8 +5,10 @@
 // without the gateway (wrangler is exercised by the gateway's own e2e tests).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portConfigText } from '../../local-dev/gateway-config.ts';
@@ -224,6 +226,34 @@ describe('origin shim', () => {
     const result = await drain(response);
     expect(result.bytes).toBe(1000);
     expect(result.error).toBeDefined();
+  });
+
+  it('gzips the body with the gzip fault, whatever Accept-Encoding asked for', async () => {
+    const trace = `/otlp/v1/traces/${originTraceIds.otlpExample}`;
+    const plain = await get(trace, bearer);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const plainText = await plain.text();
+    const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>(
+      (resolve, reject) => {
+        const request = httpRequest(
+          `${shim.url}${trace}?fault=gzip`,
+          { headers: { authorization: bearer, 'accept-encoding': 'identity' } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () =>
+              resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+            );
+            res.on('error', reject);
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      },
+    );
+    expect(raw.encoding).toBe('gzip');
+    expect(raw.body.length).toBeLessThan(plainText.length);
+    expect(gunzipSync(raw.body).toString()).toBe(plainText);
   });
 
   it('injects status, delay and slow faults, and rejects unknown ones', async () => {
