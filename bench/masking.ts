@@ -1,12 +1,14 @@
-// Masking benchmark (issue 4): throughput of the streaming masker against a
+// Masking benchmark: throughput of the streaming masker against a
 // pass-through TransformStream in the same process, the layers under it
 // (UTF-8 decoding, the JSON lexer alone, the masker without rules or
 // detectors), memory while streaming a trace far larger than a Worker's
 // 128 MB, and one existing JS redaction library (@redactpii/node) on the
 // same corpus as a peer.
 //
-//   ./run.sh node bench/masking.ts          prints a table
-//   import { benchMasking } from './masking.ts'   rows for the main bench
+//   ./run.sh node bench/masking.ts   prints a table; BENCH_MASKING_MB (64) and
+//                                    BENCH_MASKING_HUGE_MB (512) set the sizes
+//
+// `npm run bench` (bench/run.ts) runs this file in a process of its own.
 //
 // Corpus: the real Langfuse LangGraph trace from ../shared/traces, its
 // observations repeated (ids varied) with PII and secrets planted into their
@@ -26,7 +28,7 @@ import { JsonLexer, type JsonTokenSink } from '../worker/masking/json-lexer.ts';
 import { fake, makeJwt, makePemKey } from '../worker/masking/test-support.ts';
 import { fixed, printTable } from './table.ts';
 
-export interface Row {
+interface Row {
   name: string;
   mbPerSec: number;
   ratioToPassthrough: number;
@@ -276,9 +278,7 @@ async function best(runs: number, once: () => Promise<Measured>): Promise<Measur
   return fastest;
 }
 
-export async function benchMasking(
-  options: { largeMb?: number; hugeMb?: number } = {},
-): Promise<Row[]> {
+async function benchMasking(options: { largeMb?: number; hugeMb?: number } = {}): Promise<Row[]> {
   const largeBytes = (options.largeMb ?? 64) * 1024 * 1024;
   const hugeBytes = (options.hugeMb ?? 512) * 1024 * 1024;
   const corpus = await buildCorpus();
@@ -518,7 +518,11 @@ async function peerRows(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await benchMasking();
+  // Sizes from `npm run bench` (bench/run.ts checks them), else the defaults.
+  const rows = await benchMasking({
+    largeMb: Number(process.env.BENCH_MASKING_MB ?? 64),
+    hugeMb: Number(process.env.BENCH_MASKING_HUGE_MB ?? 512),
+  });
   printTable(
     'Masking (worker/masking): throughput per core, memory while streaming',
     ['benchmark', 'MB/s', 'x pass-through', 'notes'],
