@@ -31,6 +31,11 @@ function pending(init: InitOverrides = {}): AccessRequestState {
   return createState('req-1', requestInit({ requester: alice, ...init }), T0).state;
 }
 
+/** A two-approval request that bob approved at T0. */
+function bobApprovedOneOfTwo() {
+  return decide(pending({ review: { approvals: 2 } }), bob, 'approve', { reason: null }, T0);
+}
+
 function inStatus(status: 'approved' | 'denied' | 'expired' | 'cancelled'): AccessRequestState {
   const start = pending();
   switch (status) {
@@ -139,13 +144,7 @@ describe('approving', () => {
   });
 
   it('treats a repeated approval as a success that changes nothing', () => {
-    const first = decide(
-      pending({ review: { approvals: 2 } }),
-      bob,
-      'approve',
-      { reason: null },
-      T0,
-    );
+    const first = bobApprovedOneOfTwo();
     const again = decide(first.state, bob, 'approve', { reason: null }, T0 + 5);
     expect(again).toEqual({ ok: true, state: first.state, events: [] });
     const approved = decide(pending(), bob, 'approve', { reason: null }, T0);
@@ -154,13 +153,7 @@ describe('approving', () => {
   });
 
   it('keeps a reviewer to their first decision', () => {
-    const first = decide(
-      pending({ review: { approvals: 2 } }),
-      bob,
-      'approve',
-      { reason: null },
-      T0,
-    );
+    const first = bobApprovedOneOfTwo();
     const flip = decide(first.state, bob, 'deny', { reason: 'changed my mind' }, T0 + 5);
     expect(flip).toMatchObject({ ok: false, reason: 'already_decided_by_reviewer' });
     expect(flip.state).toBe(first.state);
@@ -225,13 +218,7 @@ describe('refusals', () => {
   });
 
   it('counts one email address once: a second subject with it cannot add an approval', () => {
-    const first = decide(
-      pending({ review: { approvals: 2 } }),
-      bob,
-      'approve',
-      { reason: null },
-      T0,
-    );
+    const first = bobApprovedOneOfTwo();
     const bobAgain: Actor = { ...actor('bob-pairwise', ['reviewer']), email: 'BOB@example.test' };
     const step = decide(first.state, bobAgain, 'approve', { reason: null }, T0 + 1);
     expect(step).toMatchObject({ ok: false, reason: 'already_decided_by_reviewer' });
@@ -276,13 +263,7 @@ describe('denying', () => {
   });
 
   it('vetoes a two-approval rule even after one approval', () => {
-    const first = decide(
-      pending({ review: { approvals: 2 } }),
-      bob,
-      'approve',
-      { reason: null },
-      T0,
-    );
+    const first = bobApprovedOneOfTwo();
     const veto = decide(first.state, carol, 'deny', { reason: 'no' }, T0 + 1);
     expect(veto.state.status).toBe('denied');
     expect(veto.state.grant).toBeNull();
