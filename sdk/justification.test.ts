@@ -28,6 +28,7 @@ describe('justificationHeader', () => {
       'a\u0000b',
       'approve \u202Eeludom',
       'x\u2066y',
+      'x\u2067y\u2069',
       'zero\u200Bwidth',
       'line\u2028sep',
       'a\ud800b',
@@ -35,5 +36,10 @@ describe('justificationHeader', () => {
       expect(() => justificationHeader(bad)).toThrow(TypeError);
     expect(justificationHeader('tab\tseparated')).toBe('tab\tseparated');
     expect(justificationHeader('ok 🙅‍♀️')).toMatch(/^UTF-8''/); // the joiner in the emoji is fine
+    // Persian needs the non-joiner, Hebrew and Arabic input inserts direction marks.
+    for (const why of ['می\u200cخواهم', 'בדיקה\u200f INC-9', '\u061cتحقيق'])
+      expect(decodeURIComponent((justificationHeader(why) ?? '').slice("UTF-8''".length))).toBe(
+        why,
+      );
   });
 });

@@ -333,18 +333,19 @@ function checkWaitSeconds(value: number | undefined): number {
  * The header value for a justification. Header values are bytes: printable
  * ASCII goes as is, any other text as an RFC 8187 ext-value (`UTF-8''` and
  * the percent-encoded UTF-8), which the gateway decodes. Refuses what the
- * gateway would: control, format (bidirectional, zero-width, tag) and
- * line-separator characters (they could make the text a reviewer reads
- * differ from what was sent).
+ * gateway would: control, format (bidirectional overrides, zero-width, tag)
+ * and line-separator characters (they could make the text a reviewer reads
+ * differ from what was sent). The zero-width joiners and the direction marks
+ * LRM, RLM and ALM pass: Persian, Indic, Hebrew and Arabic writing needs them.
  */
 export function justificationHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') throw new TypeError('justification: empty');
-  // As the gateway: tab and the zero-width joiner (emoji) are the only exceptions.
-  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(trimmed.replace(/[\t\u200d]/g, ' '))) {
+  // As the gateway (worker/http/typed-text.ts): tab, the joiners and the direction marks pass.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(trimmed.replace(/[\t\u200c-\u200f\u061c]/g, ' '))) {
     throw new TypeError(
-      'justification: no control, format (bidirectional, zero-width) or line-separator characters',
+      'justification: no control, invisible or bidirectional-override characters and no line separators',
     );
   }
   if (/^[\x20-\x7e\t]+$/.test(trimmed) && !/^utf-8''/i.test(trimmed)) return trimmed;

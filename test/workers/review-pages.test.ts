@@ -267,6 +267,14 @@ describe('the review page for a signed-in reviewer', () => {
     expect(body).toContain('&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;');
   });
 
+  it('shows a right-to-left justification in an element of its own direction', async () => {
+    // A direction mark in the text must not reorder the page around it.
+    const why = 'בדיקה של INC-9\u200f';
+    const id = await createRequest({ justification: why });
+    const { body } = await pageFor('bob', id);
+    expect(body).toContain(`<p class="justification" dir="auto">${why}</p>`);
+  });
+
   it('answers 404 for a well-formed id that was never created', async () => {
     const never = env.ACCESS_REQUESTS.newUniqueId().toString();
     const { response } = await pageFor('bob', never);

@@ -155,6 +155,22 @@ describe('a read that needs review', () => {
     expect(view.json()).toMatchObject({ justification: why });
   });
 
+  it('takes right-to-left and Persian justifications with their direction marks and non-joiners', async () => {
+    // Hebrew with a right-to-left mark, Persian with a zero-width non-joiner, Arabic with ALM.
+    for (const why of ['בדיקה של INC-9\u200f', 'می\u200cخواهم ببینم', '\u061cتحقيق 42']) {
+      const first = await h.send(TRACE, {
+        as: alice,
+        headers: { 'tracegate-justification': `UTF-8''${encodeURIComponent(why)}` },
+      });
+      expect([why, first.response.status]).toEqual([why, 202]);
+      const view = await h.send(`/v1/requests/${String(first.json().id)}`, { as: 'bob' });
+      expect(view.json()).toMatchObject({ justification: why });
+      // Cancelled, so the next read opens a request of its own instead of joining this one.
+      const cancel = `/v1/requests/${String(first.json().id)}/cancel`;
+      expect((await h.send(cancel, { as: alice, method: 'POST' })).response.status).toBe(200);
+    }
+  });
+
   it('refuses justifications that would mislead a reviewer or arrive mangled, and opens nothing', async () => {
     for (const value of [
       "UTF-8''%E0%A4%A", // broken percent-encoding
@@ -162,6 +178,7 @@ describe('a read that needs review', () => {
       `UTF-8''${encodeURIComponent('approve \u202Eeludom')}`, // a right-to-left override
       `UTF-8''${encodeURIComponent('line\nbreak')}`, // a control character
       `UTF-8''${encodeURIComponent('zero\u200Bwidth')}`, // a zero-width space
+      `UTF-8''${encodeURIComponent('x\u2067y\u2069')}`, // a right-to-left isolate
       `UTF-8''${encodeURIComponent('hidden \u{E0069}\u{E0067}')}`, // Unicode tag characters
       `UTF-8''${encodeURIComponent('para\u2029graph')}`, // a paragraph separator
       `UTF-8''${encodeURIComponent('é'.repeat(1001))}`, // too long once decoded
@@ -178,7 +195,14 @@ describe('a read that needs review', () => {
   });
 
   it('refuses a trace id a reviewer could not read as sent, and opens nothing', async () => {
-    for (const id of ['abc%60%0A*Justification:*%20approved', 'x%E2%80%AEgpj', 'a%E2%80%8Bb']) {
+    // A trace id is no prose: even a non-joiner or a direction mark could make two ids look alike.
+    for (const id of [
+      'abc%60%0A*Justification:*%20approved',
+      'x%E2%80%AEgpj',
+      'a%E2%80%8Bb',
+      'a%E2%80%8Cb',
+      'a%E2%80%8Fb',
+    ]) {
       const { response, json } = await h.send(`/lf/api/public/traces/${id}`, {
         as: alice,
         headers: WHY,

@@ -241,6 +241,7 @@ describe('denying', () => {
       { reason: 'x'.repeat(1001) },
       { reason: 'ok\n*Status:* approved' }, // a forged line in Slack and the CLI
       { reason: 'approve \u202Eeludom' }, // a right-to-left override
+      { reason: 'x\u2066y\u2069' }, // a left-to-right isolate
       { reason: 'half \ud800' }, // a lone surrogate
     ]) {
       const { response, json } = await post(`/v1/requests/${id}/deny`, 'bob', body);
@@ -256,6 +257,15 @@ describe('denying', () => {
     expect(denied.response.status).toBe(200);
     const { json } = await h.send(`/v1/requests/${id}`, { as: alice });
     expect(json()).toMatchObject({ status: 'denied', denyReason: 'out of scope' });
+  });
+
+  it('takes a right-to-left reason with its direction mark', async () => {
+    const id = await pendingRequest();
+    const reason = 'לא בתחום\u200f';
+    expect((await post(`/v1/requests/${id}/deny`, 'bob', { reason })).response.status).toBe(200);
+    expect((await h.send(`/v1/requests/${id}`, { as: alice })).json()).toMatchObject({
+      denyReason: reason,
+    });
   });
 });
 

@@ -64,8 +64,9 @@ export const SHARED_PARAMETERS = {
       'Why the trace is read (at most 1000 characters); required by rules that ask for one ' +
       '(`justification_required`). Shown to reviewers and kept in the audit log. Printable ' +
       "ASCII as is; other text as an RFC 8187 ext-value: `UTF-8''` and the percent-encoded " +
-      "UTF-8 (`UTF-8''%C3%9Cberpr%C3%BCfung`). Control, format (bidirectional, zero-width) " +
-      'and line-separator characters are refused (`bad_request`).',
+      "UTF-8 (`UTF-8''%C3%9Cberpr%C3%BCfung`). Control, invisible and bidirectional-override " +
+      'characters and line separators are refused (`bad_request`); the zero-width joiners ' +
+      'and the direction marks LRM, RLM and ALM are allowed.',
     required: false,
     // 1000 characters once decoded: the encoded form of non-ASCII text is longer.
     schema: { type: 'string' },

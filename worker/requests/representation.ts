@@ -6,7 +6,7 @@
 // subject and email; their groups are not (they are the IdP's business and
 // may be numerous), and neither are the notification targets.
 import { z } from 'zod';
-import { hasMisleadingCharacters } from '../http/typed-text.ts';
+import { PROSE_RULE, hasMisleadingProse } from '../http/typed-text.ts';
 import type { AccessRequestView, Actor } from '../../durable-objects/access-request-contract.ts';
 import { reviewUrl } from '../review/access-request-stub.ts';
 import type { AccessRequestRow } from '../review/tables.ts';
@@ -21,9 +21,7 @@ export const reasonText = z
   .trim()
   .min(1)
   .max(MAX_REASON_CHARS)
-  .refine((text) => !hasMisleadingCharacters(text), {
-    message: 'no control, format (bidirectional, zero-width) or line-separator characters',
-  });
+  .refine((text) => !hasMisleadingProse(text), { message: PROSE_RULE });
 
 export const approveBodySchema = z.strictObject({
   /** Grant duration; capped by the rule's grantTtlSeconds. */

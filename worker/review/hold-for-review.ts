@@ -16,7 +16,7 @@
 // the Durable Object and only times out there.
 import type { AccessRequestView } from '../../durable-objects/access-request-contract.ts';
 import { GatewayError } from '../http/errors.ts';
-import { hasMisleadingCharacters } from '../http/typed-text.ts';
+import { PROSE_RULE, hasMisleadingCharacters, hasMisleadingProse } from '../http/typed-text.ts';
 import type { Decision } from '../policy/evaluate-policy.ts';
 import { serveTrace, type AuthorizedRead, type ReadDeps } from '../read/read-trace.ts';
 import { appendSessionEvent } from '../recording/session-events.ts';
@@ -280,10 +280,8 @@ export function readJustification(headers: Headers): string | null {
     );
   }
   if (value === '') return null;
-  if (hasMisleadingCharacters(value)) {
-    throw badJustification(
-      'no control, format (bidirectional, zero-width) or line-separator characters.',
-    );
+  if (hasMisleadingProse(value)) {
+    throw badJustification(PROSE_RULE);
   }
   if (value.length > MAX_JUSTIFICATION_CHARS) {
     throw badJustification(`longer than ${MAX_JUSTIFICATION_CHARS} characters.`);

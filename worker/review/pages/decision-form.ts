@@ -1,7 +1,7 @@
 // Parses the decision form (application/x-www-form-urlencoded) into a
 // decision, or a reason it is not one. Pure: the route does the CSRF and
 // session checks before, and the Durable Object the reviewer checks after.
-import { hasMisleadingCharacters } from '../../http/typed-text.ts';
+import { PROSE_RULE, hasMisleadingProse } from '../../http/typed-text.ts';
 import { MAX_REASON_CHARS } from '../../requests/representation.ts';
 
 /** The Durable Object keeps at most this much (MAX_REASON_CHARS); longer is refused, not cut. */
@@ -25,7 +25,7 @@ export function parseDecisionForm(
   const action = form['action'];
   const rawReason = typeof form['reason'] === 'string' ? form['reason'].trim() : '';
   if (rawReason.length > MAX_REASON_LENGTH) return { ok: false, reason: 'reason_too_long' };
-  if (hasMisleadingCharacters(rawReason)) return { ok: false, reason: 'reason_invalid' };
+  if (hasMisleadingProse(rawReason)) return { ok: false, reason: 'reason_invalid' };
   if (action === 'deny') {
     if (rawReason === '') return { ok: false, reason: 'reason_required' };
     return { ok: true, decision: { action: 'deny', reason: rawReason } };
@@ -57,6 +57,6 @@ export function decisionFormMessage(
     case 'reason_too_long':
       return `The reason is limited to ${MAX_REASON_LENGTH} characters.`;
     case 'reason_invalid':
-      return 'The reason may not hold control, format (bidirectional, zero-width) or line-separator characters.';
+      return `The reason must hold ${PROSE_RULE}`;
   }
 }

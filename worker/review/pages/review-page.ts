@@ -48,7 +48,7 @@ export function reviewPageBody(input: ReviewPageInput): Html {
       ${
         request.justification === null || request.justification === ''
           ? html`<p class="muted">No justification given.</p>`
-          : html`<p class="justification">${request.justification}</p>`
+          : html`<p class="justification" dir="auto">${request.justification}</p>`
       }
     </section>
     <section class="card" aria-labelledby="state">
@@ -78,7 +78,7 @@ export function reviewPageBody(input: ReviewPageInput): Html {
           request.denyReason === null
             ? ''
             : html`<dt>Deny reason</dt>
-                <dd>${request.denyReason}</dd>`
+                <dd dir="auto">${request.denyReason}</dd>`
         }
       </dl>
       ${decisionList(request)}
@@ -160,7 +160,7 @@ function decisionList(request: AccessRequestView): Html | string {
           html`<li>
             ${d.decision === 'approve' ? 'Approved' : 'Denied'} by
             ${d.reviewer.email ?? d.reviewer.subject}${
-              d.reason === null ? '' : html`: “${d.reason}”`
+              d.reason === null ? '' : html`: “<bdi>${d.reason}</bdi>”`
             }
           </li>`,
       )}
