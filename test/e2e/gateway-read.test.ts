@@ -135,6 +135,17 @@ describe('policy through the real stack', () => {
     expect(denied.response.status).toBe(403);
     expect(JSON.parse(denied.body.toString())).toMatchObject({ code: 'access_denied' });
   });
+
+  it('refuses a trace id that a store could resolve to the blocked listing', async () => {
+    // dave may read any trace: "../traces" as an id would be the listing the policy blocks.
+    const token = await e2e.tokenFor('dave');
+    for (const id of ['x%2F..%2F..%2Ftraces', 'x%5C..%5C..%5Ctraces', '..;', 'x%00']) {
+      const { response, body } = await read(`/langfuse/api/public/traces/${id}`, token);
+      expect([id, response.status]).toEqual([id, 400]);
+      expect(JSON.parse(body.toString())).toMatchObject({ code: 'bad_request' });
+      expect(reachedStore(`/langfuse/api/public/traces/${id}`)).toBe(false);
+    }
+  });
 });
 
 describe('the API document in the deployed bundle', () => {

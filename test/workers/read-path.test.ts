@@ -249,6 +249,30 @@ describe('decisions that stop a read', () => {
     expect(JSON.parse(body)).toMatchObject({ code: 'not_found' });
   });
 
+  it('refuses a path the store could read as another one, before the policy and the store', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    // staff-read allows any GET in the namespace: these would reach the store with its credential.
+    for (const path of [
+      '/lf/api/public/traces/..%2F..%2Fprojects',
+      '/lf/api/public/traces/..%5C..%5Cprojects',
+      '/lf/api/public/traces/..;/..;/projects',
+      '/lf/api/public/traces/t1%00.json',
+    ]) {
+      const { response, body } = await send(path, bearer(token));
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(JSON.parse(body)).toMatchObject({ code: 'bad_request' });
+      expect(JSON.parse(body).detail).toMatch(/could read it as another path/);
+      expect(await auditRows(response.headers.get('x-request-id') ?? '')).toMatchObject([
+        { event: 'decision', decision: 'bad_request', actor_subject: 'alice', namespace: 'lf' },
+      ]);
+    }
+    expect(upstreamRequests).toHaveLength(0);
+    // An id with ordinary escapes still reaches the store as sent.
+    const { response } = await send('/lf/api/public/traces/a%20b%25', bearer(token));
+    expect(response.status).toBe(200);
+    expect(new URL(upstreamRequests[0]?.url ?? '').pathname).toBe('/api/public/traces/a%20b%25');
+  });
+
   it('rejects a missing token with 401, a challenge, and an audit row with the reason', async () => {
     const { response, body } = await send('/lf/api/public/traces/t1');
     expect(response.status).toBe(401);

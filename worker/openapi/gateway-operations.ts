@@ -60,7 +60,10 @@ const traceRead: DocumentedRoute = {
         in: 'path',
         required: true,
         description:
-          'The rest of the path, passed to the store; may contain `/`. The query is forwarded.',
+          'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
+          'forwarded. A path a store could read as another path is refused (`bad_request`): ' +
+          'an encoded `/` or `\\` (`%2F`, `%5C`), a `..;` or `.;` segment, an encoded control ' +
+          'character.',
         schema: { type: 'string' },
       },
       parameterRef('Justification'),

@@ -7,6 +7,7 @@
 import { GatewayError, causeReason } from '../http/errors.ts';
 import { identityErrorCode, type TokenVerifier } from '../identity/verify-access-token.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { ambiguousPathReason } from '../routing/ambiguous-path.ts';
 import type { Route, Router } from '../routing/resolve-route.ts';
 import type { Principal } from '../identity/principal.ts';
 import { evaluatePolicy } from '../policy/evaluate-policy.ts';
@@ -94,6 +95,21 @@ export async function readTrace(
     throw new GatewayError('not_found');
   }
   const { namespace } = route;
+  // 2b a path the store could read as another one (routing/ambiguous-path.ts)
+  const ambiguous = ambiguousPathReason(route.relativePath);
+  if (ambiguous !== null) {
+    auditLater(deps, {
+      ...base,
+      event: 'decision',
+      principal,
+      namespace: namespace.id,
+      decision: 'bad_request',
+      reason: `ambiguous path: ${ambiguous}`,
+    });
+    throw new GatewayError('bad_request', {
+      publicDetail: `The path holds ${ambiguous}: a trace store could read it as another path, so it is refused.`,
+    });
+  }
   const scope = { ...base, principal, namespace: namespace.id, resourceId: route.resourceId };
 
   // 3 policy

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ambiguousPathReason } from './ambiguous-path.ts';
+
+describe('ambiguousPathReason', () => {
+  it('lets ordinary paths and ids through, escapes included', () => {
+    for (const path of [
+      '/',
+      '/api/public/traces/2c1581dd9cecdafb6ca091b83d7ea99a',
+      '/api/public/traces/a%20b',
+      '/api/public/traces/%C3%BCber',
+      '/api/public/traces/100%25', // a literal "%": decoded once, it is "100%"
+      '/api/public/traces/a;b', // ";" inside an id is no dot segment
+      '/otlp/v1/traces/x.y..z',
+    ])
+      expect([path, ambiguousPathReason(path)]).toEqual([path, null]);
+  });
+
+  it('refuses encoded separators a store could decode and resolve', () => {
+    for (const path of [
+      '/api/public/traces/..%2F..%2Fadmin',
+      '/api/public/traces/..%2f..%2fadmin',
+      '/api/public/traces/a%2Fb',
+      '/api/public/traces/..%5C..%5Cadmin',
+      '/api/public/traces/..%5c',
+    ])
+      expect([path, ambiguousPathReason(path)]).toEqual([path, 'an encoded "/" or "\\"']);
+  });
+
+  it('refuses dot segments with parameters (read as ".." by Tomcat-style servers)', () => {
+    for (const path of ['/api/public/traces/..;/admin', '/api/public/traces/.;x', '/a/%2E%2E;x/b'])
+      expect(ambiguousPathReason(path)).toBe('a ".." or "." segment with parameters');
+  });
+
+  it('refuses encoded control characters, which C-based servers may stop at', () => {
+    for (const path of ['/api/public/traces/t1%00.json', '/api/public/traces/a%0Ab', '/x/%7F'])
+      expect(ambiguousPathReason(path)).toBe('a control character');
+  });
+});

@@ -1,0 +1,33 @@
+// A path the trace store could read as another path than the one the policy
+// was decided on.
+//
+// The gateway decides on decoded segments (path-template.ts), so `%2F` inside
+// a segment is part of a trace id, and it forwards the path as received. A
+// store, or a proxy in front of it, may decode `%2F` or `%5C` into a
+// separator and then resolve `..`; Tomcat-style servers read `..;x` as `..`;
+// C-based servers may stop at an encoded NUL. Any of those turns a read the
+// policy allowed (`/traces/..%2F..%2Fadmin`, "trace ../../admin") into a read
+// of another endpoint with the gateway's own store credential. Such paths
+// are refused before the policy is asked. (The URL parser has already
+// resolved plain and percent-encoded `.` and `..` segments.)
+
+const ENCODED_SEPARATOR = /%2f|%5c/i;
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const DOT_SEGMENT_WITH_PARAMETERS = /^\.\.?;/;
+
+/** Why the path below a namespace prefix is ambiguous, or null when it is not. */
+export function ambiguousPathReason(relativePath: string): string | null {
+  if (ENCODED_SEPARATOR.test(relativePath)) return 'an encoded "/" or "\\"';
+  for (const segment of relativePath.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      continue; // malformed escapes match no template, so no rule applies to them either
+    }
+    if (CONTROL.test(decoded)) return 'a control character';
+    if (DOT_SEGMENT_WITH_PARAMETERS.test(decoded)) return 'a ".." or "." segment with parameters';
+  }
+  return null;
+}
