@@ -26,6 +26,12 @@ describe('ambiguousPathReason', () => {
       expect([path, ambiguousPathReason(path)]).toEqual([path, 'an encoded "/" or "\\"']);
   });
 
+  it('refuses empty segments, which servers that merge slashes drop', () => {
+    for (const path of ['//api/public/traces', '/api//public/traces', '/api/public/traces//'])
+      expect(ambiguousPathReason(path)).toBe('an empty segment ("//")');
+    expect(ambiguousPathReason('/api/public/traces/t1/')).toBeNull(); // a trailing slash is one
+  });
+
   it('refuses dot segments with parameters (read as ".." by Tomcat-style servers)', () => {
     for (const path of ['/api/public/traces/..;/admin', '/api/public/traces/.;x', '/a/%2E%2E;x/b'])
       expect(ambiguousPathReason(path)).toBe('a ".." or "." segment with parameters');

@@ -5,11 +5,13 @@
 // a segment is part of a trace id, and it forwards the path as received. A
 // store, or a proxy in front of it, may decode `%2F` or `%5C` into a
 // separator and then resolve `..`; Tomcat-style servers read `..;x` as `..`;
-// C-based servers may stop at an encoded NUL. Any of those turns a read the
-// policy allowed (`/traces/..%2F..%2Fadmin`, "trace ../../admin") into a read
-// of another endpoint with the gateway's own store credential. Such paths
-// are refused before the policy is asked. (The URL parser has already
-// resolved plain and percent-encoded `.` and `..` segments.)
+// C-based servers may stop at an encoded NUL; servers that merge slashes read
+// `/api//public/traces` as the listing that a rule for `/api/public/traces`
+// (which `//` does not match) may block. Any of those turns a read the policy
+// allowed (`/traces/..%2F..%2Fadmin`, "trace ../../admin") into a read of
+// another endpoint with the gateway's own store credential. Such paths are
+// refused before the policy is asked. (The URL parser has already resolved
+// plain and percent-encoded `.` and `..` segments.)
 
 const ENCODED_SEPARATOR = /%2f|%5c/i;
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
@@ -19,6 +21,7 @@ const DOT_SEGMENT_WITH_PARAMETERS = /^\.\.?;/;
 /** Why the path below a namespace prefix is ambiguous, or null when it is not. */
 export function ambiguousPathReason(relativePath: string): string | null {
   if (ENCODED_SEPARATOR.test(relativePath)) return 'an encoded "/" or "\\"';
+  if (relativePath.includes('//')) return 'an empty segment ("//")';
   for (const segment of relativePath.split('/')) {
     let decoded: string;
     try {
