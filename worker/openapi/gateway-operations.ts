@@ -62,8 +62,8 @@ const traceRead: DocumentedRoute = {
         description:
           'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
           'forwarded. A path a store could read as another path is refused (`bad_request`): ' +
-          'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `..;` or `.;` ' +
-          'segment, an encoded control character.',
+          'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `;` (path ' +
+          'parameters), an encoded control character.',
         schema: { type: 'string' },
       },
       parameterRef('Justification'),

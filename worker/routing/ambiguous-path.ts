@@ -4,7 +4,8 @@
 // The gateway decides on decoded segments (path-template.ts), so `%2F` inside
 // a segment is part of a trace id, and it forwards the path as received. A
 // store, or a proxy in front of it, may decode `%2F` or `%5C` into a
-// separator and then resolve `..`; Tomcat-style servers read `..;x` as `..`;
+// separator and then resolve `..`; Tomcat-style servers cut path parameters
+// off each segment (`/api/public/traces;x` is the listing, `..;` is `..`);
 // C-based servers may stop at an encoded NUL; servers that merge slashes read
 // `/api//public/traces` as the listing that a rule for `/api/public/traces`
 // (which `//` does not match) may block. Any of those turns a read the policy
@@ -22,6 +23,7 @@ const DOT_SEGMENT_WITH_PARAMETERS = /^\.\.?;/;
 export function ambiguousPathReason(relativePath: string): string | null {
   if (ENCODED_SEPARATOR.test(relativePath)) return 'an encoded "/" or "\\"';
   if (relativePath.includes('//')) return 'an empty segment ("//")';
+  if (relativePath.includes(';')) return 'a ";" (path parameters, which some servers cut off)';
   for (const segment of relativePath.split('/')) {
     let decoded: string;
     try {
@@ -30,6 +32,7 @@ export function ambiguousPathReason(relativePath: string): string | null {
       continue; // malformed escapes match no template, so no rule applies to them either
     }
     if (CONTROL.test(decoded)) return 'a control character';
+    // Also when written %2E or %3B, for a store that decodes before it cuts.
     if (DOT_SEGMENT_WITH_PARAMETERS.test(decoded)) return 'a ".." or "." segment with parameters';
   }
   return null;
