@@ -128,6 +128,10 @@ describe('policy through the real stack', () => {
     const blocked = await read('/langfuse/api/public/traces', await e2e.tokenFor('alice'));
     expect(blocked.response.status).toBe(403);
     expect(JSON.parse(blocked.body.toString())).toMatchObject({ code: 'blocked' });
+    // dave may GET anything else; the listing stays blocked in any case a store might route.
+    const shouted = await read('/langfuse/API/Public/Traces', await e2e.tokenFor('dave'));
+    expect(shouted.response.status).toBe(403);
+    expect(JSON.parse(shouted.body.toString())).toMatchObject({ code: 'blocked' });
     const denied = await read(
       '/langfuse/api/public/traces/langgraph-weather',
       await e2e.tokenFor('mallory'),

@@ -241,6 +241,16 @@ describe('decisions that stop a read', () => {
     expect(upstreamRequests).toHaveLength(0);
   });
 
+  it('blocks the listing whatever the case of its path, for stores that route case-insensitively', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    for (const path of ['/lf/API/public/traces', '/lf/api/Public/Traces/']) {
+      const { response, body } = await send(path, bearer(token));
+      expect([path, response.status]).toEqual([path, 403]);
+      expect(JSON.parse(body)).toMatchObject({ code: 'blocked' });
+    }
+    expect(upstreamRequests).toHaveLength(0);
+  });
+
   it('answers 404 for a path no namespace serves, after authentication', async () => {
     expect((await send('/nowhere')).response.status).toBe(401);
     const token = await idp.sign({ sub: 'alice', groups: ['staff'] });

@@ -3,7 +3,11 @@
 // A deliberately small syntax (literal segments, `:name` for one segment, a
 // final `*` for the rest) that is easy to audit and cannot be made to
 // backtrack. Matching works on decoded segments, so `%2F` inside a segment
-// never acts as a separator.
+// never acts as a separator (read-trace.ts refuses such paths before they
+// reach a store: ambiguous-path.ts). Literal segments match whatever their
+// case: stores built on Express, IIS and others route case-insensitively, and
+// a rule that blocks `/api/public/traces` must also block `/API/public/traces`
+// there. Parameters keep the case they were sent in.
 
 export interface PathMatch {
   params: Record<string, string>;
@@ -35,7 +39,7 @@ export function compilePathTemplate(source: string): PathTemplate {
   const segments: Segment[] = (splitPath(source) ?? []).map((part) => {
     if (part === '*') return { kind: 'rest' };
     if (part.startsWith(':')) return { kind: 'param', name: part.slice(1) };
-    return { kind: 'literal', value: part };
+    return { kind: 'literal', value: part.toLowerCase() };
   });
   return {
     source,
@@ -49,7 +53,7 @@ export function compilePathTemplate(source: string): PathTemplate {
         if (segment.kind === 'rest') return { params };
         const part = parts[i];
         if (part === undefined || part === '') return null;
-        if (segment.kind === 'literal' && segment.value !== part) return null;
+        if (segment.kind === 'literal' && segment.value !== part.toLowerCase()) return null;
         if (segment.kind === 'param') params[segment.name] = part;
       }
       return parts.length === segments.length ? { params } : null;

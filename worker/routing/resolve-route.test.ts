@@ -24,6 +24,12 @@ describe('path templates', () => {
     });
     expect(compilePathTemplate('/traces/:id/raw').match('/traces/a%2Fraw')).toBeNull();
   });
+  it('matches literal segments whatever their case, and keeps the case of parameters', () => {
+    expect(compilePathTemplate('/api/public/traces/:id').match('/API/Public/TRACES/AbC')).toEqual({
+      params: { id: 'AbC' },
+    });
+    expect(compilePathTemplate('/API/traces').match('/api/traces')).not.toBeNull();
+  });
   it('matches the rest of the path with a final star', () => {
     expect(compilePathTemplate('/otlp/*').match('/otlp/v1/traces/x')).not.toBeNull();
     expect(compilePathTemplate('/otlp/*').match('/other')).toBeNull();
