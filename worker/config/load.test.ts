@@ -168,6 +168,40 @@ namespaces:`;
     expect(parseGatewayConfig(valid).issuers[0]?.claims.groupsPrefix).toBeUndefined();
   });
 
+  it('pins rule subjects to their issuer, and asks for the issuer once there are two', () => {
+    const bySubject = valid.replace(
+      '{ id: read, match: { groups: [staff] }, outcome: allow }',
+      '{ id: read, match: { subjects: [alice, "idp:bob", "x:y"] }, outcome: allow }',
+    );
+    // One issuer: a bare sub means that issuer's; an entry that starts with its id is pinned.
+    expect(parseGatewayConfig(bySubject).namespaces[0]?.policy.rules[0]?.match.subjects).toEqual([
+      'idp:alice',
+      'idp:bob',
+      'idp:x:y',
+    ]);
+    const second = `
+  - id: partner
+    issuer: https://partner.example
+    jwksUri: https://partner.example/jwks
+    audiences: [tracegate]
+    algorithms: [ES256]
+    claims: { groupsPrefix: "partner:" }
+namespaces:`;
+    const two = bySubject
+      .replace('\nnamespaces:', second)
+      .replace('algorithms: [RS256]', 'algorithms: [RS256]\n    claims: { groupsPrefix: "" }');
+    const unpinned = (subject: string, s: number) =>
+      `namespaces[0].policy.rules[0].match.subjects[${s}]: "${subject}" names no issuer: with more than one issuer, write "<issuer id>:<sub>" (e.g. "idp:${subject}")`;
+    expect(problemsOf(two)).toEqual([unpinned('alice', 0), unpinned('x:y', 2)]);
+    const pinned = parseGatewayConfig(
+      two.replace('[alice, "idp:bob", "x:y"]', '["partner:alice", "idp:bob"]'),
+    );
+    expect(pinned.namespaces[0]?.policy.rules[0]?.match.subjects).toEqual([
+      'partner:alice',
+      'idp:bob',
+    ]);
+  });
+
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(problemsOf('version: 1\nversion: 1\n')[0]).toMatch(/^YAML syntax/);
     expect(problemsOf('a: [')[0]).toMatch(/^YAML syntax/);

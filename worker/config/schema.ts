@@ -122,7 +122,12 @@ const reviewSchema = z.strictObject({
 const matchSchema = z
   .strictObject({
     groups: z.array(z.string().min(1)).min(1).optional(),
-    /** `sub` values, or `issuerId:sub` to pin the issuer too. */
+    /**
+     * `issuerId:sub`, or with a single issuer just `sub`. After validation
+     * every entry is in the `issuerId:sub` form (pinSubjects), and only that
+     * is compared: a `sub` from one issuer never matches a rule meant for
+     * another. An entry that starts with an issuer id and `:` is pinned to it.
+     */
     subjects: z.array(z.string().min(1)).min(1).optional(),
     methods: z
       .array(z.string().regex(/^[A-Z]+$/, 'an upper-case HTTP method'))
@@ -267,7 +272,7 @@ const reviewLoginSchema = z.strictObject({
     .default(8 * 3600),
 });
 
-export const gatewayConfigSchema = z
+const gatewayConfigBase = z
   .strictObject({
     version: z.literal(1),
     gateway: z
@@ -359,8 +364,22 @@ export const gatewayConfigSchema = z
       });
     });
     // With two IdPs, an unprefixed `reviewer` from either one counts: the
-    // operator has to say, per issuer, whether its groups are shared.
+    // operator has to say, per issuer, whether its groups are shared. Subjects
+    // likewise: `alice` at one IdP is not `alice` at the other.
     if (config.issuers.length > 1) {
+      const issuerIds = config.issuers.map((issuer) => issuer.id);
+      config.namespaces.forEach((ns, n) => {
+        ns.policy.rules.forEach((rule, r) => {
+          rule.match.subjects?.forEach((subject, s) => {
+            if (pinnedIssuer(subject, issuerIds) === undefined)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['namespaces', n, 'policy', 'rules', r, 'match', 'subjects', s],
+                message: `"${subject}" names no issuer: with more than one issuer, write "<issuer id>:<sub>" (e.g. "${issuerIds[0] ?? 'idp'}:${subject}")`,
+              });
+          });
+        });
+      });
       config.issuers.forEach((issuer, i) => {
         if (issuer.claims.groupsPrefix === undefined)
           ctx.addIssue({
@@ -420,6 +439,40 @@ export const gatewayConfigSchema = z
       });
     });
   });
+
+/** The issuer id a `subjects` entry is pinned to (`id:sub`), or undefined. */
+function pinnedIssuer(subject: string, issuerIds: readonly string[]): string | undefined {
+  return issuerIds.find((id) => subject.startsWith(`${id}:`));
+}
+
+/**
+ * Every `subjects` entry in its `issuerId:sub` form: unpinned entries (only
+ * valid with a single issuer) are pinned to that issuer.
+ */
+function pinSubjects<T extends z.infer<typeof gatewayConfigBase>>(config: T): T {
+  const issuerIds = config.issuers.map((issuer) => issuer.id);
+  const only = issuerIds.length === 1 ? issuerIds[0] : undefined;
+  const pin = (subject: string): string =>
+    pinnedIssuer(subject, issuerIds) !== undefined || only === undefined
+      ? subject
+      : `${only}:${subject}`;
+  return {
+    ...config,
+    namespaces: config.namespaces.map((ns) => ({
+      ...ns,
+      policy: {
+        ...ns.policy,
+        rules: ns.policy.rules.map((rule) =>
+          rule.match.subjects === undefined
+            ? rule
+            : { ...rule, match: { ...rule.match, subjects: rule.match.subjects.map(pin) } },
+        ),
+      },
+    })),
+  };
+}
+
+export const gatewayConfigSchema = gatewayConfigBase.transform(pinSubjects);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;

@@ -69,14 +69,18 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(ns, read(['staff'], '/export')).outcome).toBe('deny');
   });
 
-  it('matches subjects by sub or by issuer id and sub', () => {
+  it('matches subjects as issuer id and sub, never a sub alone', () => {
     const ns = namespace([
-      { id: 'by-sub', match: { subjects: ['alice'] }, outcome: 'allow' },
       { id: 'by-issuer-sub', match: { subjects: ['idp:bob'] }, outcome: 'allow' },
     ]);
-    const as = (subject: string) => ({ ...read([]), principal: principal([], subject) });
-    expect(evaluatePolicy(ns, as('alice')).ruleId).toBe('by-sub');
+    const as = (subject: string, issuerId = 'idp') => ({
+      ...read([]),
+      principal: { ...principal([], subject), issuerId },
+    });
     expect(evaluatePolicy(ns, as('bob')).ruleId).toBe('by-issuer-sub');
+    // The same sub at another issuer, and a sub spelled like the pinned entry, are someone else.
+    expect(evaluatePolicy(ns, as('bob', 'partner')).outcome).toBe('deny');
+    expect(evaluatePolicy(ns, as('idp:bob', 'partner')).outcome).toBe('deny');
     expect(evaluatePolicy(ns, as('mallory')).outcome).toBe('deny');
   });
 

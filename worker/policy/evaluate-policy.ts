@@ -40,11 +40,11 @@ export function ruleMatches(rule: PolicyRule, request: PolicyRequest): boolean {
   if (match.groups !== undefined && !match.groups.some((g) => principal.groups.includes(g))) {
     return false;
   }
+  // Entries are `issuerId:sub` once the configuration is validated (schema.ts,
+  // pinSubjects): a bare sub would match the same sub from any issuer.
   if (
     match.subjects !== undefined &&
-    !match.subjects.some(
-      (s) => s === principal.subject || s === `${principal.issuerId}:${principal.subject}`,
-    )
+    !match.subjects.includes(`${principal.issuerId}:${principal.subject}`)
   ) {
     return false;
   }
