@@ -42,6 +42,8 @@ export function writeBenchConfig(directory: string): string {
   };
   // Held reads wait up to the configuration's cap; the bench holds longer than the default.
   config.gateway.maxWaitSeconds = 300;
+  // One requester holds hundreds of reads at once, each its own access request.
+  config.gateway.maxPendingRequests = 1000;
 
   const plain: Namespace = { ...structuredClone(byId('langfuse')), id: 'bench-plain' };
   plain.pathPrefix = '/bench-plain';

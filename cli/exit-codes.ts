@@ -18,7 +18,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODE_HELP = `Exit codes:
   0  success
-  1  usage error, or a request the gateway refuses as malformed (400, 404, 409)
+  1  usage error, a request the gateway refuses as malformed (400, 404, 409),
+     or too many of your access requests pending (429)
   2  authentication: no token, or the gateway rejected it (401)
   3  denied or blocked: by policy or by a reviewer (403)
   4  the review expired or was cancelled (410)

@@ -21,6 +21,7 @@ export type GatewayErrorCode =
   | 'not_found'
   | 'bad_request'
   | 'justification_required'
+  | 'too_many_pending_requests'
   | 'review_denied'
   | 'review_expired'
   | 'review_cancelled'

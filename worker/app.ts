@@ -108,6 +108,7 @@ export function createApp(options: AppOptions) {
         db: c.env.AUDIT_DB,
         publicUrl: () => publicOrigin(c.env, c.req.url).origin,
         maxWaitSeconds: config.gateway.maxWaitSeconds,
+        maxPendingRequests: config.gateway.maxPendingRequests,
         slotKey: () =>
           sessionKeys(c.env).then(
             (keys) => keys.requestSlot,

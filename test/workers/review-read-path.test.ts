@@ -526,3 +526,32 @@ describe('review links and PUBLIC_URL', () => {
     },
   );
 });
+
+describe('pending requests per requester', () => {
+  it('refuses a new request beyond gateway.maxPendingRequests with 429, and audits it', async () => {
+    const capped = await createReviewHarness({ maxPendingRequests: 2 });
+    await capped.token(alice, ['requester']);
+    await capped.token(frank, ['requester']);
+    const read = (trace: string, as = alice) =>
+      capped.send(`/lf/api/public/traces/${trace}`, { as, headers: WHY });
+    const first = await read('ta');
+    expect(first.response.status).toBe(202);
+    expect((await read('tb')).response.status).toBe(202);
+    const third = await read('tc');
+    expect(third.response.status).toBe(429);
+    expect(third.json()).toMatchObject({ code: 'too_many_pending_requests' });
+    expect(
+      await capped.auditRows({ requestId: third.response.headers.get('x-request-id') ?? '' }),
+    ).toMatchObject([
+      { event: 'decision', decision: 'review' },
+      { event: 'failed', reason: 'too many pending access requests (2, at most 2)' },
+    ]);
+    // Reading a trace already pending joins its request; another requester has a share of their own.
+    expect((await read('ta')).json()).toMatchObject({ id: first.json().id });
+    expect((await read('tc', frank)).response.status).toBe(202);
+    // Once one is over, the next may open.
+    const cancel = `/v1/requests/${String(first.json().id)}/cancel`;
+    expect((await capped.send(cancel, { as: alice, method: 'POST' })).response.status).toBe(200);
+    expect((await read('tc')).response.status).toBe(202);
+  });
+});

@@ -279,6 +279,12 @@ const gatewayConfigBase = z
       .strictObject({
         /** Upper bound for `Prefer: wait=N` and `?wait=N`, in seconds. */
         maxWaitSeconds: z.number().int().min(0).max(300).default(60),
+        /**
+         * Access requests one requester may have pending at once, across
+         * namespaces: each one notifies reviewers, so a flood of them would
+         * bury the one that matters. A read that would open one more is a 429.
+         */
+        maxPendingRequests: z.number().int().min(1).max(1000).default(20),
         auditorGroups: z.array(z.string().min(1)).default(['auditor']),
         /** Requests whose bearer token is longer than this are rejected unparsed. */
         maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),

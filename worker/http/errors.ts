@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'not_found',
   'bad_request',
   'justification_required',
+  'too_many_pending_requests',
   'review_denied',
   'review_expired',
   'review_cancelled',
@@ -68,6 +69,13 @@ export function describeError(code: ErrorCode): ErrorShape {
         status: 400,
         title: 'Justification required',
         detail: 'This read needs a reason: send it in the Tracegate-Justification header.',
+      };
+    case 'too_many_pending_requests':
+      return {
+        status: 429,
+        title: 'Too many pending access requests',
+        detail:
+          'You have as many access requests waiting for review as the gateway allows: wait for reviewers, or cancel one.',
       };
     case 'review_denied':
       return { status: 403, title: 'Review denied', detail: 'A reviewer denied this request.' };

@@ -19,6 +19,7 @@ const READ_CODES: ErrorCode[] = [
   ...AUTH_CODES,
   'bad_request',
   'justification_required',
+  'too_many_pending_requests',
   'not_found',
   'access_denied',
   'blocked',

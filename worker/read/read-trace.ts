@@ -44,7 +44,7 @@ type AuditEvent = Parameters<AuditLog['write']>[0];
  * logged). An event still being assembled (annotated with its recording)
  * that fails is logged too, never dropped silently.
  */
-function auditLater(deps: ReadDeps, event: AuditEvent | Promise<AuditEvent>): void {
+export function auditLater(deps: ReadDeps, event: AuditEvent | Promise<AuditEvent>): void {
   deps.waitUntil(
     Promise.resolve(event).then(
       (ready) =>

@@ -18,7 +18,7 @@ import type { AccessRequestView } from '../../durable-objects/access-request-con
 import { GatewayError } from '../http/errors.ts';
 import { PROSE_RULE, hasMisleadingCharacters, hasMisleadingProse } from '../http/typed-text.ts';
 import type { Decision } from '../policy/evaluate-policy.ts';
-import { serveTrace, type AuthorizedRead, type ReadDeps } from '../read/read-trace.ts';
+import { auditLater, serveTrace, type AuthorizedRead, type ReadDeps } from '../read/read-trace.ts';
 import { appendSessionEvent } from '../recording/session-events.ts';
 import { accessRequestSummary } from '../requests/representation.ts';
 import {
@@ -29,7 +29,12 @@ import {
 import { grantCovers, grantLike, scopeKey, type ReadScope } from './grant-scope.ts';
 import { preferredWaitSeconds } from './prefer-wait.ts';
 import { openRequest, type OpenedRequest } from './request-slot.ts';
-import { countRequests, findActiveGrant, findCurrentRequest } from './review-index.ts';
+import {
+  countPendingRequests,
+  countRequests,
+  findActiveGrant,
+  findCurrentRequest,
+} from './review-index.ts';
 
 export interface ReviewDeps {
   accessRequests: AccessRequestNamespace;
@@ -43,6 +48,8 @@ export interface ReviewDeps {
   publicUrl: () => string;
   /** Upper bound of `Prefer: wait=N`, in seconds. */
   maxWaitSeconds: number;
+  /** Access requests one requester may have pending at once (gateway.maxPendingRequests). */
+  maxPendingRequests: number;
   /**
    * The key that names access request objects (request-slot.ts), or null
    * without SESSION_SECRET; absent: random ids, no de-duplication of racing reads.
@@ -128,6 +135,17 @@ export async function holdForReview(
   if (indexed !== null && indexedView !== null && speaksForScope(indexedView)) {
     opened = { stub: indexed, view: indexedView, created: false };
   } else {
+    // A new request notifies reviewers: not beyond the requester's share of their attention.
+    // (Reads racing past this count can exceed it by a few; it bounds a flood, not a race.)
+    const pending = await indexQuery(() => countPendingRequests(review.db, principal, deps.now()));
+    if (pending >= review.maxPendingRequests) {
+      auditLater(deps, {
+        ...scope,
+        event: 'failed',
+        reason: `too many pending access requests (${pending}, at most ${review.maxPendingRequests})`,
+      });
+      throw new GatewayError('too_many_pending_requests');
+    }
     opened = await openRequest({
       accessRequests: review.accessRequests,
       key: (await review.slotKey?.()) ?? null,

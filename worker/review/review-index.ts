@@ -96,6 +96,26 @@ export async function countRequests(
   return row?.n ?? 0;
 }
 
+/** How many of the requester's requests are pending now (as far as the index knows). */
+export async function countPendingRequests(
+  db: D1Database,
+  requester: { issuer: string; subject: string },
+  now: number,
+): Promise<number> {
+  const [row] = await drizzle(db)
+    .select({ n: sql<number>`count(*)` })
+    .from(accessRequests)
+    .where(
+      and(
+        eq(accessRequests.requesterIssuer, requester.issuer),
+        eq(accessRequests.requesterSubject, requester.subject),
+        eq(accessRequests.status, 'pending'),
+        gt(accessRequests.expiresAt, now),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
 export interface ListQuery {
   caller: { issuer: string; subject: string; groups: string[] };
   /** Auditors see every request. */

@@ -43,7 +43,11 @@ function reviewRule(id: string, review: Record<string, unknown>, groups = ['requ
   return { id, match: { groups, methods: ['GET', 'HEAD'] }, outcome: 'review', review };
 }
 
-export function reviewConfig(issuer: TestIssuer, notify: NotifyTarget[] = []) {
+export function reviewConfig(
+  issuer: TestIssuer,
+  notify: NotifyTarget[] = [],
+  gateway: { maxPendingRequests?: number } = {},
+) {
   const upstream = {
     origin: ORIGIN,
     kind: 'langfuse',
@@ -53,7 +57,7 @@ export function reviewConfig(issuer: TestIssuer, notify: NotifyTarget[] = []) {
   const resources = ['/api/public/traces/:traceId', '/api/public/traces/:traceId/*'];
   return validateGatewayConfig({
     version: 1,
-    gateway: { maxWaitSeconds: 30, auditorGroups: ['auditor'] },
+    gateway: { maxWaitSeconds: 30, auditorGroups: ['auditor'], ...gateway },
     masking: { profiles: { strict: { detectors: 'all', otherContentTypes: 'refuse' } } },
     issuers: [
       {
@@ -130,12 +134,22 @@ export function reviewConfig(issuer: TestIssuer, notify: NotifyTarget[] = []) {
 }
 
 export async function createReviewHarness(
-  options: { notify?: NotifyTarget[]; upstream?: (request: Request) => Response } = {},
+  options: {
+    notify?: NotifyTarget[];
+    upstream?: (request: Request) => Response;
+    maxPendingRequests?: number;
+  } = {},
 ): Promise<ReviewHarness> {
   const idp = await createTestIssuer();
   const upstreamRequests: Request[] = [];
   const app = createApp({
-    config: reviewConfig(idp, options.notify),
+    config: reviewConfig(
+      idp,
+      options.notify,
+      options.maxPendingRequests === undefined
+        ? {}
+        : { maxPendingRequests: options.maxPendingRequests },
+    ),
     jwksFetch: idp.jwksFetch,
     // Read at call time, so a test's fake Date drives the gateway as it drives the objects.
     now: () => Date.now(),
