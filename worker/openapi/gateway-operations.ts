@@ -64,7 +64,7 @@ const traceRead: DocumentedRoute = {
           'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
           'forwarded. A path a store could read as another path is refused (`bad_request`): ' +
           'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `;` (path ' +
-          'parameters), an encoded control character.',
+          'parameters), an encoded control character, malformed percent-encoding.',
         schema: { type: 'string' },
       },
       parameterRef('Justification'),

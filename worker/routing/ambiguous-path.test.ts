@@ -39,6 +39,11 @@ describe('ambiguousPathReason', () => {
       expect(ambiguousPathReason(path)).toBe('a ".." or "." segment with parameters');
   });
 
+  it('refuses malformed percent-encoding, which each server repairs its own way', () => {
+    for (const path of ['/api/public/traces/%E0%A4%A', '/api/public/traces/%zz', '/a/%'])
+      expect(ambiguousPathReason(path)).toBe('malformed percent-encoding');
+  });
+
   it('refuses encoded control characters, which C-based servers may stop at', () => {
     for (const path of ['/api/public/traces/t1%00.json', '/api/public/traces/a%0Ab', '/x/%7F'])
       expect(ambiguousPathReason(path)).toBe('a control character');

@@ -6,7 +6,8 @@
 // store, or a proxy in front of it, may decode `%2F` or `%5C` into a
 // separator and then resolve `..`; Tomcat-style servers cut path parameters
 // off each segment (`/api/public/traces;x` is the listing, `..;` is `..`);
-// C-based servers may stop at an encoded NUL; servers that merge slashes read
+// C-based servers may stop at an encoded NUL, and each server repairs broken
+// percent-encoding its own way; servers that merge slashes read
 // `/api//public/traces` as the listing that a rule for `/api/public/traces`
 // (which `//` does not match) may block. Any of those turns a read the policy
 // allowed (`/traces/..%2F..%2Fadmin`, "trace ../../admin") into a read of
@@ -29,7 +30,7 @@ export function ambiguousPathReason(relativePath: string): string | null {
     try {
       decoded = decodeURIComponent(segment);
     } catch {
-      continue; // malformed escapes match no template, so no rule applies to them either
+      return 'malformed percent-encoding'; // each store repairs it its own way, or not at all
     }
     if (CONTROL.test(decoded)) return 'a control character';
     // Also when written %2E or %3B, for a store that decodes before it cuts.
