@@ -18,6 +18,20 @@ namespaces:
         - { id: read, match: { groups: [staff] }, outcome: allow }
 `;
 
+/** `yaml` with a second issuer, `partner`, listed after the first (with `claims`, if given). */
+function withPartnerIssuer(yaml: string, claims?: string): string {
+  return yaml.replace(
+    '\nnamespaces:',
+    `
+  - id: partner
+    issuer: https://partner.example
+    jwksUri: https://partner.example/jwks
+    audiences: [tracegate]
+    algorithms: [ES256]${claims === undefined ? '' : `\n    claims: ${claims}`}
+namespaces:`,
+  );
+}
+
 function problemsOf(yaml: string): string[] {
   try {
     parseGatewayConfig(yaml);
@@ -141,14 +155,7 @@ describe('parseGatewayConfig', () => {
   });
 
   it('asks every issuer for a groupsPrefix once there are two, so one IdP cannot mint our groups', () => {
-    const second = `
-  - id: partner
-    issuer: https://partner.example
-    jwksUri: https://partner.example/jwks
-    audiences: [tracegate]
-    algorithms: [ES256]
-namespaces:`;
-    const two = valid.replace('\nnamespaces:', second);
+    const two = withPartnerIssuer(valid);
     const message = (id: string, i: number) =>
       `issuers[${i}].claims.groupsPrefix: required with more than one issuer: a prefix of its own (e.g. "${id}:"), or "" to share group names with the other issuers on purpose`;
     expect(problemsOf(two)).toEqual([message('idp', 0), message('partner', 1)]);
@@ -179,17 +186,10 @@ namespaces:`;
       'idp:bob',
       'idp:x:y',
     ]);
-    const second = `
-  - id: partner
-    issuer: https://partner.example
-    jwksUri: https://partner.example/jwks
-    audiences: [tracegate]
-    algorithms: [ES256]
-    claims: { groupsPrefix: "partner:" }
-namespaces:`;
-    const two = bySubject
-      .replace('\nnamespaces:', second)
-      .replace('algorithms: [RS256]', 'algorithms: [RS256]\n    claims: { groupsPrefix: "" }');
+    const two = withPartnerIssuer(bySubject, '{ groupsPrefix: "partner:" }').replace(
+      'algorithms: [RS256]',
+      'algorithms: [RS256]\n    claims: { groupsPrefix: "" }',
+    );
     const unpinned = (subject: string, s: number) =>
       `namespaces[0].policy.rules[0].match.subjects[${s}]: "${subject}" names no issuer: with more than one issuer, write "<issuer id>:<sub>" (e.g. "idp:${subject}")`;
     expect(problemsOf(two)).toEqual([unpinned('alice', 0), unpinned('x:y', 2)]);

@@ -74,46 +74,50 @@ export async function findCurrentRequest(
   return row ?? null;
 }
 
-/** The index rows of one requester's requests for one scope. */
-function ofRequesterScope(requester: { issuer: string; subject: string }, key: string) {
+/** The index rows of one requester's requests. */
+function ofRequester(requester: { issuer: string; subject: string }) {
   return and(
     eq(accessRequests.requesterIssuer, requester.issuer),
     eq(accessRequests.requesterSubject, requester.subject),
-    eq(accessRequests.scopeKey, key),
   );
 }
 
+/** The index rows of one requester's requests for one scope. */
+function ofRequesterScope(requester: { issuer: string; subject: string }, key: string) {
+  return and(ofRequester(requester), eq(accessRequests.scopeKey, key));
+}
+
+async function countWhere(db: D1Database, where: SQL | undefined): Promise<number> {
+  const [row] = await drizzle(db)
+    .select({ n: sql<number>`count(*)` })
+    .from(accessRequests)
+    .where(where);
+  return row?.n ?? 0;
+}
+
 /** How many requests the requester has opened for this scope (as far as the index knows). */
-export async function countRequests(
+export function countRequests(
   db: D1Database,
   requester: { issuer: string; subject: string },
   key: string,
 ): Promise<number> {
-  const [row] = await drizzle(db)
-    .select({ n: sql<number>`count(*)` })
-    .from(accessRequests)
-    .where(ofRequesterScope(requester, key));
-  return row?.n ?? 0;
+  return countWhere(db, ofRequesterScope(requester, key));
 }
 
 /** How many of the requester's requests are pending now (as far as the index knows). */
-export async function countPendingRequests(
+export function countPendingRequests(
   db: D1Database,
   requester: { issuer: string; subject: string },
   now: number,
 ): Promise<number> {
-  const [row] = await drizzle(db)
-    .select({ n: sql<number>`count(*)` })
-    .from(accessRequests)
-    .where(
-      and(
-        eq(accessRequests.requesterIssuer, requester.issuer),
-        eq(accessRequests.requesterSubject, requester.subject),
-        eq(accessRequests.status, 'pending'),
-        gt(accessRequests.expiresAt, now),
-      ),
-    );
-  return row?.n ?? 0;
+  return countWhere(
+    db,
+    and(
+      ofRequester(requester),
+      eq(accessRequests.status, 'pending'),
+      gt(accessRequests.expiresAt, now),
+    ),
+  );
 }
 
 export interface ListQuery {
