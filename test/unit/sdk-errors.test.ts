@@ -43,6 +43,7 @@ const GATEWAY_CODES: [string, number][] = [
   ['not_found', 404],
   ['bad_request', 400],
   ['justification_required', 400],
+  ['too_many_pending_requests', 429],
   ['review_denied', 403],
   ['review_expired', 410],
   ['review_cancelled', 410],
