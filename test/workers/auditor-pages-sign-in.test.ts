@@ -31,6 +31,7 @@ beforeAll(async () => {
       scopes: ['openid', 'email', 'profile', 'groups'],
       redirectPath: '/review/callback',
       sessionTtlSeconds: 3600,
+      decisionMaxAgeSeconds: 3600,
     },
   };
   harness = { ...base, config: { ...base.config, gateway } };

@@ -11,7 +11,7 @@ import { createApp } from '../../worker/app.ts';
 import { validateGatewayConfig } from '../../worker/config/load.ts';
 import { createCsrfToken } from '../../worker/session/csrf-token.ts';
 import { sealReviewSession } from '../../worker/session/review-session.ts';
-import { openValue } from '../../worker/session/sealed-value.ts';
+import { openValue, sealValue } from '../../worker/session/sealed-value.ts';
 import { sessionKeys } from '../../worker/session/session-keys.ts';
 import { TEST_ISSUER, requestInit } from '../../worker/review/testing/review-fixtures.ts';
 
@@ -64,7 +64,11 @@ const groupsOf: Record<Person, string[]> = {
   mallory: [],
 };
 
-async function sessionCookie(person: Person, options: { now?: number } = {}): Promise<string> {
+/** A session cookie; `now` is the sign-in time (the session lives `ttlSeconds` from it). */
+async function sessionCookie(
+  person: Person,
+  options: { now?: number; ttlSeconds?: number } = {},
+): Promise<string> {
   const keys = await sessionKeys({ SESSION_SECRET: SECRET });
   const { sealed } = await sealReviewSession(
     keys,
@@ -75,7 +79,7 @@ async function sessionCookie(person: Person, options: { now?: number } = {}): Pr
       email: `${person}@example.test`,
       groups: groupsOf[person],
     },
-    { now: options.now ?? Date.now(), ttlSeconds: 3600 },
+    { now: options.now ?? Date.now(), ttlSeconds: options.ttlSeconds ?? 3600 },
   );
   return `tracegate-session=${sealed}`;
 }
@@ -634,6 +638,65 @@ describe('a decision the access request refuses', () => {
     expect(response.status).toBe(409);
     expect(body).toContain('This request is already expired');
     expect((await viewOf(id)).status).toBe('expired');
+  });
+});
+
+describe('a sign-in too old to decide', () => {
+  // Sessions keep the groups of their sign-in: someone the IdP has since removed
+  // from the reviewers, or disabled, must not decide on them for 8 hours.
+  const twoHoursAgo = () => Date.now() - 2 * 3600_000;
+
+  async function postWith(cookie: string, id: string) {
+    const keys = await sessionKeys({ SESSION_SECRET: SECRET });
+    const csrf = await createCsrfToken(keys.csrf, await sidOf(cookie), id);
+    return postDecision(id, { csrf, action: 'approve', grantSeconds: '900' }, { cookie });
+  }
+
+  it('shows the request without the form, and asks to sign in again', async () => {
+    const id = await createRequest();
+    const cookie = await sessionCookie('bob', { now: twoHoursAgo(), ttlSeconds: 8 * 3600 });
+    const { response, body } = await send(`/review/${id}`, { headers: { cookie } });
+    expect(response.status).toBe(200);
+    expect(body).toContain('Deciding needs a sign-in from the last 1 hour');
+    expect(body).not.toContain(`action="/review/${id}/decision"`);
+  });
+
+  it('refuses a decision posted anyway, and changes nothing', async () => {
+    const id = await createRequest();
+    const cookie = await sessionCookie('bob', { now: twoHoursAgo(), ttlSeconds: 8 * 3600 });
+    const { response, body } = await postWith(cookie, id);
+    expect(response.status).toBe(401);
+    expect(body).toContain('data-code="unauthenticated"');
+    expect(body).toContain('so that your groups are current');
+    expect((await viewOf(id)).status).toBe('pending');
+    expect((await viewOf(id)).decisions).toEqual([]);
+    // The same reviewer, signed in a minute ago, decides.
+    const fresh = await sessionCookie('bob', { now: Date.now() - 60_000 });
+    expect((await postWith(fresh, id)).response.status).toBe(303);
+    expect((await viewOf(id)).status).toBe('approved');
+  });
+
+  it('counts a session sealed without a sign-in time as too old', async () => {
+    const id = await createRequest();
+    const keys = await sessionKeys({ SESSION_SECRET: SECRET });
+    const principal = {
+      issuerId: 'corp',
+      issuer: TEST_ISSUER,
+      subject: 'bob',
+      email: 'bob@example.test',
+      groups: groupsOf.bob,
+    };
+    const sealed = await sealValue(
+      keys.session,
+      'review-session',
+      { sid: 'legacy-session', principal },
+      Date.now() + 3600_000,
+    );
+    const cookie = `tracegate-session=${sealed}`;
+    const { body } = await send(`/review/${id}`, { headers: { cookie } });
+    expect(body).toContain('Deciding needs a sign-in');
+    expect((await postWith(cookie, id)).response.status).toBe(401);
+    expect((await viewOf(id)).status).toBe('pending');
   });
 });
 

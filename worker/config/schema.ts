@@ -249,6 +249,9 @@ export const namespaceSchema = z.strictObject({
     .prefault({}),
 });
 
+/** gateway.reviewLogin.decisionMaxAgeSeconds by default, and without a sign-in configured. */
+export const DEFAULT_DECISION_MAX_AGE_SECONDS = 3600;
+
 const reviewLoginSchema = z.strictObject({
   /** The `issuers[].id` reviewers sign in with; its keys and claim mapping apply. */
   issuer: id,
@@ -270,6 +273,18 @@ const reviewLoginSchema = z.strictObject({
     .min(300)
     .max(86_400)
     .default(8 * 3600),
+  /**
+   * A decision on the pages needs a sign-in at most this old: the session
+   * keeps the groups the IdP gave at sign-in, so a reviewer the IdP has since
+   * removed or disabled could otherwise decide for the session's whole life.
+   * Older sessions may still read; the page asks them to sign in again.
+   */
+  decisionMaxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(DEFAULT_DECISION_MAX_AGE_SECONDS),
 });
 
 const gatewayConfigBase = z

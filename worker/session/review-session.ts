@@ -7,7 +7,10 @@
 // exactly what the sealed cookie says (AES-GCM under a key derived from
 // SESSION_SECRET, expiry inside). The trade-off is that logout clears the
 // cookie but cannot revoke a copy stolen earlier; the short lifetime (8 h by
-// default) and HttpOnly + SameSite=Lax bound that risk.
+// default) and HttpOnly + SameSite=Lax bound that risk. Nor does a session
+// learn that the IdP took someone's groups away or disabled them: so a
+// decision needs a sign-in younger than `decisionMaxAgeSeconds` (1 h by
+// default; `signedInAt`), which brings fresh groups from the IdP.
 //
 // Path=/ because the pages live under two prefixes; a path is no security
 // boundary anyway (a script on the origin can fetch any path with the
@@ -36,6 +39,17 @@ export interface ReviewSession {
   sid: string;
   principal: SessionPrincipal;
   expiresAt: number;
+  /** When the person signed in (ms since the epoch); 0 for a session sealed without it. */
+  signedInAt: number;
+}
+
+/** Whether the session's sign-in is at most `maxAgeSeconds` old: fresh enough to decide. */
+export function signedInWithin(
+  session: ReviewSession,
+  now: number,
+  maxAgeSeconds: number,
+): boolean {
+  return session.signedInAt > 0 && now - session.signedInAt <= maxAgeSeconds * 1000;
 }
 
 const PURPOSE = 'review-session';
@@ -66,11 +80,12 @@ export async function sealReviewSession(
       groups: [...principal.groups],
     },
     expiresAt: options.now + options.ttlSeconds * 1000,
+    signedInAt: options.now,
   };
   const sealed = await sealValue(
     keys.session,
     PURPOSE,
-    { sid: session.sid, principal: session.principal },
+    { sid: session.sid, principal: session.principal, signedInAt: session.signedInAt },
     session.expiresAt,
   );
   return { session, sealed };
@@ -138,5 +153,11 @@ function narrowSessionBody(value: unknown): Omit<ReviewSession, 'expiresAt'> | u
   if (!Array.isArray(groups) || !groups.every((g): g is string => typeof g === 'string')) {
     return undefined;
   }
-  return { sid, principal: { issuerId, issuer, subject, email, groups } };
+  const signedInAt: unknown = Reflect.get(value, 'signedInAt');
+  return {
+    sid,
+    principal: { issuerId, issuer, subject, email, groups },
+    // A session from before sign-in times were sealed counts as old: it may still read, not decide.
+    signedInAt: typeof signedInAt === 'number' && Number.isFinite(signedInAt) ? signedInAt : 0,
+  };
 }

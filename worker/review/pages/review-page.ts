@@ -17,6 +17,8 @@ export interface ReviewPageInput {
   logoutToken: string;
   grantChoices: GrantDurationChoice[];
   now: number;
+  /** Set when the sign-in is too old to decide: where to sign in again, and the limit. */
+  signInAgain?: { href: string | undefined; maxAge: string };
 }
 
 export function reviewPageBody(input: ReviewPageInput): Html {
@@ -83,7 +85,7 @@ export function reviewPageBody(input: ReviewPageInput): Html {
       </dl>
       ${decisionList(request)}
     </section>
-    ${input.role.kind === 'reviewer' && input.role.canDecide ? decisionForms(input) : ''}
+    ${input.role.kind === 'reviewer' && input.role.canDecide ? decisionSection(input) : ''}
     <footer>
       <span>Signed in as <strong>${input.viewer.email ?? input.viewer.subject}</strong></span>
       <form method="post" action="/review/logout">
@@ -165,6 +167,25 @@ function decisionList(request: AccessRequestView): Html | string {
           </li>`,
       )}
     </ul>`;
+}
+
+/** The forms, or, when the sign-in is too old to decide, a way to sign in again. */
+function decisionSection(input: ReviewPageInput): Html {
+  const again = input.signInAgain;
+  if (again === undefined) return decisionForms(input);
+  return html`<section class="card" aria-labelledby="decide">
+    <h2 id="decide">Your decision</h2>
+    <p class="notice">
+      Deciding needs a sign-in from the last ${again.maxAge}, so that your groups are current.
+    </p>
+    ${
+      again.href === undefined
+        ? ''
+        : html`<div class="actions">
+            <a class="button primary" href="${again.href}">Sign in again</a>
+          </div>`
+    }
+  </section>`;
 }
 
 function decisionForms(input: ReviewPageInput): Html {

@@ -18,13 +18,18 @@ import type { AppEnv } from '../../app.ts';
 import { GatewayError } from '../../http/errors.ts';
 import { createCsrfToken, verifyCsrfToken } from '../../session/csrf-token.ts';
 import { publicOrigin } from '../../session/public-origin.ts';
-import { readReviewSession, type ReviewSession } from '../../session/review-session.ts';
+import {
+  readReviewSession,
+  signedInWithin,
+  type ReviewSession,
+} from '../../session/review-session.ts';
+import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../config/schema.ts';
 import { sessionKeys, type SessionKeys } from '../../session/session-keys.ts';
 import { logoutToken } from '../login/login-routes.ts';
 import { signInHref } from '../login/return-path.ts';
 import { decisionFormMessage, parseDecisionForm } from './decision-form.ts';
 import { readFormBody } from './form-body.ts';
-import { grantDurationChoices, isOfferedGrantDuration } from './grant-durations.ts';
+import { formatDuration, grantDurationChoices, isOfferedGrantDuration } from './grant-durations.ts';
 import { htmlPage } from './html-page.ts';
 import { errorPage, indexPage, signInPage } from './message-pages.ts';
 import { grantCapSeconds, type ReviewDeps } from './review-deps.ts';
@@ -38,6 +43,8 @@ const REQUEST_ID = /^[0-9a-f]{64}$/;
 export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void {
   const loginHref = (returnTo: string): string | undefined =>
     deps.login === undefined ? undefined : signInHref(returnTo);
+  const decisionMaxAge =
+    deps.login?.settings.decisionMaxAgeSeconds ?? DEFAULT_DECISION_MAX_AGE_SECONDS;
 
   /** The keys and the signed-in reviewer, if any; a bad cookie counts as none (and is logged). */
   const sessionOf = async (
@@ -95,6 +102,9 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void 
           grantCapSeconds(deps.config, request.namespace, request.ruleId),
         ),
         now,
+        signInAgain: signedInWithin(session, now, decisionMaxAge)
+          ? undefined
+          : { href: loginHref(`/review/${id}`), maxAge: formatDuration(decisionMaxAge) },
       }),
     });
   });
@@ -118,6 +128,15 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void 
         detail: 'Sign in to decide this request. Nothing was changed.',
         requestId,
         ...(href === undefined ? {} : { link: { href, label: 'Sign in' } }),
+      });
+    }
+    if (!signedInWithin(session, deps.now(), decisionMaxAge)) {
+      const href = loginHref(page);
+      console.warn(`[${requestId}] decision refused: sign-in older than ${decisionMaxAge} s`);
+      return errorPage('unauthenticated', {
+        detail: `Deciding needs a sign-in from the last ${formatDuration(decisionMaxAge)}, so that your groups are current. Sign in again; nothing was changed.`,
+        requestId,
+        ...(href === undefined ? {} : { link: { href, label: 'Sign in again' } }),
       });
     }
     const form = await readFormBody(c.req.raw);
