@@ -8,13 +8,14 @@
 // fetch links: without a session it shows a sign-in invitation and touches no
 // Durable Object; with one it only reads the request's view. The POST runs
 // its checks cheapest first and before any state is touched: same origin,
-// session, CSRF token bound to (session, request), the form, then the Durable
-// Object's own reviewer checks (group, not the requester, once per person,
-// still pending).
+// session, a sign-in recent enough to trust its groups, CSRF token bound to
+// (session, request), the form, then the Durable Object's own reviewer checks
+// (group, not the requester, once per person, still pending).
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Actor } from '../../../durable-objects/access-request-contract.ts';
 import type { AppEnv } from '../../app.ts';
+import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../config/schema.ts';
 import { GatewayError } from '../../http/errors.ts';
 import { createCsrfToken, verifyCsrfToken } from '../../session/csrf-token.ts';
 import { publicOrigin } from '../../session/public-origin.ts';
@@ -23,7 +24,6 @@ import {
   signedInWithin,
   type ReviewSession,
 } from '../../session/review-session.ts';
-import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../config/schema.ts';
 import { sessionKeys, type SessionKeys } from '../../session/session-keys.ts';
 import { logoutToken } from '../login/login-routes.ts';
 import { signInHref } from '../login/return-path.ts';
