@@ -1,7 +1,7 @@
 // The gateway's HTTP surface (Hono). Each route delegates to a module with one
 // job; this file only wires them and renders errors.
 import { Hono } from 'hono';
-import type { GatewayConfig } from './config/schema.ts';
+import { DEFAULT_SIGN_IN_MAX_AGE_SECONDS, type GatewayConfig } from './config/schema.ts';
 import { GatewayError, causeReason } from './http/errors.ts';
 import { problemResponse } from './http/problem.ts';
 import { createTokenVerifier } from './identity/verify-access-token.ts';
@@ -74,7 +74,10 @@ export function createApp(options: AppOptions) {
     auditorGroups: config.gateway.auditorGroups,
     auditLogFor,
     now,
-    browserPrincipal: reviewSessionPrincipal(now),
+    browserPrincipal: reviewSessionPrincipal(
+      now,
+      config.gateway.reviewLogin?.signInMaxAgeSeconds ?? DEFAULT_SIGN_IN_MAX_AGE_SECONDS,
+    ),
     ...(config.gateway.reviewLogin === undefined ? {} : { signInRedirect }),
   };
   app.route('/v1/sessions', createSessionsApi(auditor));

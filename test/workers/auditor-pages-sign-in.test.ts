@@ -31,7 +31,7 @@ beforeAll(async () => {
       scopes: ['openid', 'email', 'profile', 'groups'],
       redirectPath: '/review/callback',
       sessionTtlSeconds: 3600,
-      decisionMaxAgeSeconds: 3600,
+      signInMaxAgeSeconds: 3600,
     },
   };
   harness = { ...base, config: { ...base.config, gateway } };
@@ -43,12 +43,17 @@ beforeAll(async () => {
   expect(sessionId).not.toBe('');
 });
 
-async function sessionCookie(subject: string, groups: string[]): Promise<string> {
+/** A session cookie signed in at `signedInAt` (now by default), alive for 8 h from then. */
+async function sessionCookie(
+  subject: string,
+  groups: string[],
+  signedInAt = Date.now(),
+): Promise<string> {
   const keys = await sessionKeys({ SESSION_SECRET: SECRET });
   const { sealed } = await sealReviewSession(
     keys,
     { issuerId: 'test', issuer: harness.idp.issuer, subject, email: undefined, groups },
-    { now: Date.now(), ttlSeconds: 3600 },
+    { now: signedInAt, ttlSeconds: 8 * 3600 },
   );
   // PUBLIC_URL is plain http in the test pool: no __Host- prefix.
   return `tracegate-session=${sealed}`;
@@ -102,6 +107,22 @@ describe('an auditor page opened in a browser without a session', () => {
     const { response } = await browser('/v1/sessions');
     expect(response.status).toBe(401);
     expect(response.headers.get('location')).toBeNull();
+  });
+});
+
+describe('an auditor page opened with a session whose sign-in is too old', () => {
+  it('sends the browser back through the sign-in, for the IdP’s current groups', async () => {
+    // Signed in as an auditor two hours ago: the IdP may have taken the group away since.
+    const cookie = await sessionCookie('dave', ['auditor'], Date.now() - 2 * 3600_000);
+    const { response } = await browser(`/audit/sessions/${sessionId}`, { headers: { cookie } });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(
+      `/review/login?return=${encodeURIComponent(`/audit/sessions/${sessionId}`)}`,
+    );
+    // Signed in a minute ago, the same session reads.
+    const fresh = await sessionCookie('dave', ['auditor'], Date.now() - 60_000);
+    const replay = await browser(`/audit/sessions/${sessionId}`, { headers: { cookie: fresh } });
+    expect(replay.response.status).toBe(200);
   });
 });
 

@@ -2,16 +2,20 @@
 // worker/session/ (OIDC code + PKCE at /review/login, sealed cookie, Path=/),
 // the same one the review pages use rather than a second login. Whoever
 // signed in is an auditor only if the session's groups say so
-// (require-auditor.ts checks).
+// (require-auditor.ts checks), and only while the sign-in is recent enough to
+// trust them (`signInMaxAgeSeconds`): an older session counts as none, so a
+// browser goes back through the sign-in and comes back with the IdP's
+// current groups.
 import type { Context } from 'hono';
 import { AUDIT_SESSION_LIST, parseReturnPath, signInHref } from '../review/login/return-path.ts';
 import { publicOrigin } from '../session/public-origin.ts';
-import { readReviewSession } from '../session/review-session.ts';
+import { readReviewSession, signedInWithin } from '../session/review-session.ts';
 import { sessionKeys } from '../session/session-keys.ts';
 import type { AuditorEnv, AuditorIdentity } from './require-auditor.ts';
 
 export function reviewSessionPrincipal(
   now: () => number,
+  signInMaxAgeSeconds: number,
 ): (c: Context<AuditorEnv>) => Promise<AuditorIdentity | null> {
   return async (c) => {
     let keys;
@@ -21,8 +25,10 @@ export function reviewSessionPrincipal(
       return null; // No SESSION_SECRET: browser sign-in is off, bearer tokens still work.
     }
     const { secure } = publicOrigin(c.env, c.req.url);
-    const session = await readReviewSession(c, keys, { now: now(), secure });
-    return session.ok ? session.value.principal : null;
+    const at = now();
+    const session = await readReviewSession(c, keys, { now: at, secure });
+    if (!session.ok) return null;
+    return signedInWithin(session.value, at, signInMaxAgeSeconds) ? session.value.principal : null;
   };
 }
 

@@ -249,8 +249,8 @@ export const namespaceSchema = z.strictObject({
     .prefault({}),
 });
 
-/** gateway.reviewLogin.decisionMaxAgeSeconds by default, and without a sign-in configured. */
-export const DEFAULT_DECISION_MAX_AGE_SECONDS = 3600;
+/** gateway.reviewLogin.signInMaxAgeSeconds by default, and without a sign-in configured. */
+export const DEFAULT_SIGN_IN_MAX_AGE_SECONDS = 3600;
 
 const reviewLoginSchema = z.strictObject({
   /** The `issuers[].id` reviewers sign in with; its keys and claim mapping apply. */
@@ -274,17 +274,19 @@ const reviewLoginSchema = z.strictObject({
     .max(86_400)
     .default(8 * 3600),
   /**
-   * A decision on the pages needs a sign-in at most this old: the session
-   * keeps the groups the IdP gave at sign-in, so a reviewer the IdP has since
-   * removed or disabled could otherwise decide for the session's whole life.
-   * Older sessions may still read; the page asks them to sign in again.
+   * How old a sign-in may be for what it trusts the session's groups with:
+   * a decision on the review pages, and the auditor pages (recordings, the
+   * audit). The session keeps the groups the IdP gave at sign-in, so someone
+   * the IdP has since removed or disabled could otherwise go on for the
+   * session's whole life. An older session may still view a review page (it
+   * offers "Sign in again"); the auditor pages send it through the sign-in.
    */
-  decisionMaxAgeSeconds: z
+  signInMaxAgeSeconds: z
     .number()
     .int()
     .min(60)
     .max(86_400)
-    .default(DEFAULT_DECISION_MAX_AGE_SECONDS),
+    .default(DEFAULT_SIGN_IN_MAX_AGE_SECONDS),
 });
 
 const gatewayConfigBase = z

@@ -9,8 +9,9 @@
 // cookie but cannot revoke a copy stolen earlier; the short lifetime (8 h by
 // default) and HttpOnly + SameSite=Lax bound that risk. Nor does a session
 // learn that the IdP took someone's groups away or disabled them: so a
-// decision needs a sign-in younger than `decisionMaxAgeSeconds` (1 h by
-// default; `signedInAt`), which brings fresh groups from the IdP.
+// decision, and any auditor page, needs a sign-in younger than
+// `signInMaxAgeSeconds` (1 h by default; `signedInAt`), which brings fresh
+// groups from the IdP.
 //
 // Path=/ because the pages live under two prefixes; a path is no security
 // boundary anyway (a script on the origin can fetch any path with the

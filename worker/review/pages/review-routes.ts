@@ -15,7 +15,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Actor } from '../../../durable-objects/access-request-contract.ts';
 import type { AppEnv } from '../../app.ts';
-import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../config/schema.ts';
+import { DEFAULT_SIGN_IN_MAX_AGE_SECONDS } from '../../config/schema.ts';
 import { GatewayError } from '../../http/errors.ts';
 import { createCsrfToken, verifyCsrfToken } from '../../session/csrf-token.ts';
 import { publicOrigin } from '../../session/public-origin.ts';
@@ -44,7 +44,7 @@ export function registerReviewRoutes(app: Hono<AppEnv>, deps: ReviewDeps): void 
   const loginHref = (returnTo: string): string | undefined =>
     deps.login === undefined ? undefined : signInHref(returnTo);
   const decisionMaxAge =
-    deps.login?.settings.decisionMaxAgeSeconds ?? DEFAULT_DECISION_MAX_AGE_SECONDS;
+    deps.login?.settings.signInMaxAgeSeconds ?? DEFAULT_SIGN_IN_MAX_AGE_SECONDS;
 
   /** The keys and the signed-in reviewer, if any; a bad cookie counts as none (and is logged). */
   const sessionOf = async (
