@@ -119,6 +119,15 @@ describe('an auditor page opened with a session whose sign-in is too old', () =>
     expect(response.headers.get('location')).toBe(
       `/review/login?return=${encodeURIComponent(`/audit/sessions/${sessionId}`)}`,
     );
+    // The audit says whose session it was, and why it was not taken.
+    expect(await auditRows(response.headers.get('x-request-id') ?? '')).toMatchObject([
+      {
+        event: 'auth_failed',
+        decision: 'unauthenticated',
+        actor_subject: 'dave',
+        reason: 'session sign-in too old to trust its groups: sent to sign in again',
+      },
+    ]);
     // Signed in a minute ago, the same session reads.
     const fresh = await sessionCookie('dave', ['auditor'], Date.now() - 60_000);
     const replay = await browser(`/audit/sessions/${sessionId}`, { headers: { cookie: fresh } });

@@ -16,7 +16,7 @@ import type { AuditorEnv, AuditorIdentity } from './require-auditor.ts';
 export function reviewSessionPrincipal(
   now: () => number,
   signInMaxAgeSeconds: number,
-): (c: Context<AuditorEnv>) => Promise<AuditorIdentity | null> {
+): (c: Context<AuditorEnv>) => Promise<AuditorIdentity | { staleSignIn: AuditorIdentity } | null> {
   return async (c) => {
     let keys;
     try {
@@ -28,7 +28,10 @@ export function reviewSessionPrincipal(
     const at = now();
     const session = await readReviewSession(c, keys, { now: at, secure });
     if (!session.ok) return null;
-    return signedInWithin(session.value, at, signInMaxAgeSeconds) ? session.value.principal : null;
+    const { principal } = session.value;
+    return signedInWithin(session.value, at, signInMaxAgeSeconds)
+      ? principal
+      : { staleSignIn: principal };
   };
 }
 

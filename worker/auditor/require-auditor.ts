@@ -34,8 +34,14 @@ export interface AuditorDeps {
   auditorGroups: readonly string[];
   auditLogFor: (env: Env) => AuditLog;
   now: () => number;
-  /** Browser sign-in for the pages: the session's principal, or null. */
-  browserPrincipal?: (c: Context<AuditorEnv>) => Promise<AuditorIdentity | null>;
+  /**
+   * Browser sign-in for the pages: the session's principal, or null. A
+   * session whose sign-in is too old to trust its groups comes back as
+   * `staleSignIn`: it counts as none, and the audit row says whose it was.
+   */
+  browserPrincipal?: (
+    c: Context<AuditorEnv>,
+  ) => Promise<AuditorIdentity | { staleSignIn: AuditorIdentity } | null>;
   /** For the pages, when sign-in is configured: a redirect to it, or null for a 401. */
   signInRedirect?: (c: Context<AuditorEnv>) => Response | null;
 }
@@ -70,8 +76,11 @@ export function requireAuditor(
 
     const header = c.req.header('authorization') ?? null;
     let identity: AuditorIdentity | null = null;
+    let stale: AuditorIdentity | undefined;
     if (header === null && options.browser && deps.browserPrincipal !== undefined) {
-      identity = await deps.browserPrincipal(c);
+      const browser = await deps.browserPrincipal(c);
+      if (browser !== null && 'staleSignIn' in browser) stale = browser.staleSignIn;
+      else identity = browser;
     }
     if (identity === null) {
       const authentication = await authenticate(deps.verifier, header);
@@ -80,7 +89,12 @@ export function requireAuditor(
           ...base,
           event: 'auth_failed',
           decision: 'unauthenticated',
-          reason: authentication.reason,
+          ...(stale === undefined
+            ? { reason: authentication.reason }
+            : {
+                principal: { tokenId: undefined, issuedAt: undefined, ...stale },
+                reason: 'session sign-in too old to trust its groups: sent to sign in again',
+              }),
         });
         const redirect =
           header === null && options.browser ? (deps.signInRedirect?.(c) ?? null) : null;
