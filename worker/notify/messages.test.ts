@@ -99,6 +99,18 @@ describe('slackMessage', () => {
     expect(section).toContain('&lt;!channel&gt; see &lt;https://evil.test|docs&gt; &amp; more');
   });
 
+  it('isolates the justification, whose direction marks then stay inside it', () => {
+    const why = 'בדיקה של INC-9\u200f';
+    const section = String(
+      (
+        slackMessage('access_request.created', pendingView(why)).blocks[0] as {
+          text: { text: string };
+        }
+      ).text.text,
+    );
+    expect(section).toContain(`*Justification:* \u2068${why}\u2069\n`);
+  });
+
   it('escapes the three Slack control characters, and replaces backticks and line breaks', () => {
     expect(escapeSlackText('a & b < c > d *e*')).toBe('a &amp; b &lt; c &gt; d *e*');
     // A backtick would close the code span around a trace id; a newline would forge a line.

@@ -104,6 +104,16 @@ export function escapeSlackText(text: string): string {
     .replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
+/**
+ * Prose a person typed (a justification, a reason), escaped and wrapped in a
+ * first-strong isolate (U+2068 … U+2069): it may hold direction marks
+ * (http/typed-text.ts), and inside an isolate they cannot reorder the label
+ * in front of it, as the review page's `dir=auto` element does for the page.
+ */
+function slackProse(text: string): string {
+  return `\u2068${escapeSlackText(text)}\u2069`;
+}
+
 const HEADLINES: Record<NotificationType, string> = {
   'access_request.created': 'Trace access request needs review',
   'access_request.approved': 'Trace access request approved',
@@ -128,8 +138,8 @@ export function slackMessage(type: NotificationType, view: AccessRequestView): S
     `*Read:* \`${what}\` in namespace \`${where}\``,
     ...(view.resourceId === null ? [] : [`*Trace:* \`${escapeSlackText(view.resourceId)}\``]),
     `*Rule:* \`${escapeSlackText(view.ruleId)}\``,
-    `*Justification:* ${view.justification === null ? '_none given_' : escapeSlackText(view.justification)}`,
-    ...(view.denyReason === null ? [] : [`*Reason:* ${escapeSlackText(view.denyReason)}`]),
+    `*Justification:* ${view.justification === null ? '_none given_' : slackProse(view.justification)}`,
+    ...(view.denyReason === null ? [] : [`*Reason:* ${slackProse(view.denyReason)}`]),
     type === 'access_request.created'
       ? `*Expires:* ${iso(view.expiresAt)} (${view.approvalsRequired} approval${view.approvalsRequired === 1 ? '' : 's'} needed)`
       : `*Status:* ${view.status}`,
