@@ -29,6 +29,14 @@ async function sql(statement: string, ...values: unknown[]): Promise<void> {
     .run();
 }
 
+/** A row written straight into D1, without a MAC (as a script without the key would). */
+function insertUnsignedRow(): Promise<void> {
+  return sql(
+    "INSERT INTO audit_events (event_id, at, event, request_id) VALUES ('bare', ?, 'decision', 'r-bare')",
+    clock,
+  );
+}
+
 async function writeRows(count: number): Promise<void> {
   const log = createD1AuditLog(env.AUDIT_DB, now, env);
   for (let i = 0; i < count; i++) {
@@ -150,10 +158,7 @@ describe('tampering is detected at the first bad seq', () => {
   });
 
   it('an inserted row without a MAC', async () => {
-    await sql(
-      "INSERT INTO audit_events (event_id, at, event, request_id) VALUES ('bare', ?, 'decision', 'r-bare')",
-      clock,
-    );
+    await insertUnsignedRow();
     expect(await verify()).toMatchObject({ ok: false, seq: 14, reason: 'unsigned' });
   });
 
@@ -444,10 +449,7 @@ describe('acknowledged exceptions let sealing go on past a bad range', () => {
   });
 
   it('an unsigned row, then sealing goes on with the rows after it', async () => {
-    await sql(
-      "INSERT INTO audit_events (event_id, at, event, request_id) VALUES ('bare', ?, 'decision', 'r-bare')",
-      clock,
-    );
+    await insertUnsignedRow();
     await writeRows(2);
     expect(await seal({ seq: 14, note: 'written by a script without the key' })).toMatchObject({
       kind: 'sealed',

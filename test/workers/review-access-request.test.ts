@@ -62,6 +62,16 @@ const grantRows = async (id: string) =>
       .all<Record<string, unknown>>()
   ).results;
 
+/** Runs `action` while D1 table `table` is renamed away, so every write to it fails. */
+async function withTableAway<T>(table: string, action: () => Promise<T>): Promise<T> {
+  await env.AUDIT_DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+  try {
+    return await action();
+  } finally {
+    await env.AUDIT_DB.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+  }
+}
+
 function outbox(stub: Stub) {
   return runInDurableObject(stub, (_, state) =>
     state.storage.sql
@@ -331,15 +341,11 @@ describe('expiry', () => {
 
 describe('the D1 outbox', () => {
   it('keeps index writes that fail and completes them when D1 is back', async () => {
-    await env.AUDIT_DB.exec('ALTER TABLE access_requests RENAME TO access_requests_away');
-    let created: Awaited<ReturnType<typeof newRequest>>;
-    try {
-      created = await newRequest();
+    const { stub, id } = await withTableAway('access_requests', async () => {
+      const created = await newRequest();
       expect(await outbox(created.stub)).toMatchObject([{ kind: 'index', attempts: 1 }]);
-    } finally {
-      await env.AUDIT_DB.exec('ALTER TABLE access_requests_away RENAME TO access_requests');
-    }
-    const { stub, id } = created;
+      return created;
+    });
     const [pendingWrite] = await outbox(stub);
     expect(await alarmOf(stub)).toBe(pendingWrite?.next_at);
     vi.setSystemTime(pendingWrite?.next_at ?? T0);
@@ -352,14 +358,7 @@ describe('the D1 outbox', () => {
 
 describe('audit rows through the outbox', () => {
   it('keep the id they were queued with, so a retry of a write that reached D1 adds no row', async () => {
-    await env.AUDIT_DB.exec('ALTER TABLE audit_events RENAME TO audit_events_away');
-    let created: Awaited<ReturnType<typeof newRequest>>;
-    try {
-      created = await newRequest();
-    } finally {
-      await env.AUDIT_DB.exec('ALTER TABLE audit_events_away RENAME TO audit_events');
-    }
-    const { stub, id } = created;
+    const { stub, id } = await withTableAway('audit_events', () => newRequest());
     const queued = await runInDurableObject(stub, (_, state) =>
       state.storage.sql
         .exec<{ item: string; next_at: number }>(
@@ -392,12 +391,9 @@ describe('audit rows through the outbox', () => {
 describe('the D1 outbox order', () => {
   it('holds later writes behind a failed one, and sets the alarm for the failed one only', async () => {
     const { stub, id } = await newRequest();
-    await env.AUDIT_DB.exec('ALTER TABLE grants RENAME TO grants_away');
-    try {
+    await withTableAway('grants', async () => {
       await stub.decide(bob, 'approve', { reason: null });
-    } finally {
-      await env.AUDIT_DB.exec('ALTER TABLE grants_away RENAME TO grants');
-    }
+    });
     const queued = await outbox(stub);
     expect(queued).toMatchObject([
       { kind: 'grant', attempts: 1, next_at: T0 + 2000 },

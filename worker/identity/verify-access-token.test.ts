@@ -8,6 +8,7 @@ import {
   expectFailure,
   NOW,
   partner,
+  partnerClaims,
   twoIssuerVerifier,
   type TwoIssuerKeys,
 } from './testing/two-issuers.ts';
@@ -39,12 +40,7 @@ describe('a valid token', () => {
     const { verify, idp } = twoIssuerVerifier(keys);
     const fromCorp = await verify(await signToken(keys.corpKey, corpClaims()));
     const fromPartner = await verify(
-      await signToken(keys.partnerKey, {
-        iss: partner.issuer,
-        sub: 'p-1',
-        aud: ['x', 'b'],
-        exp: NOW + 60,
-      }),
+      await signToken(keys.partnerKey, partnerClaims({ aud: ['x', 'b'] })),
     );
     expect(fromCorp.ok && fromCorp.principal.issuerId).toBe('corp');
     expect(fromPartner.ok && fromPartner.principal.issuerId).toBe('partner');
@@ -55,14 +51,7 @@ describe('a valid token', () => {
   it('identifies the same subject from two issuers as two principals', async () => {
     const { verify } = twoIssuerVerifier(keys);
     const a = await verify(await signToken(keys.corpKey, corpClaims({ sub: 'same' })));
-    const b = await verify(
-      await signToken(keys.partnerKey, {
-        iss: partner.issuer,
-        sub: 'same',
-        aud: 'a',
-        exp: NOW + 60,
-      }),
-    );
+    const b = await verify(await signToken(keys.partnerKey, partnerClaims({ sub: 'same' })));
     if (!a.ok || !b.ok) throw new Error('both tokens should verify');
     expect(principalKey(a.principal)).not.toBe(principalKey(b.principal));
   });
@@ -105,13 +94,7 @@ describe('a valid token', () => {
     const ci = { ...partner, claims: { ...partner.claims, groupsPrefix: 'ci:' } };
     const { verify } = twoIssuerVerifier(keys, [corp, ci]);
     const result = await verify(
-      await signToken(keys.partnerKey, {
-        iss: partner.issuer,
-        sub: 'p-1',
-        aud: 'a',
-        exp: NOW + 60,
-        groups: ['reviewer', 'auditor'],
-      }),
+      await signToken(keys.partnerKey, partnerClaims({ groups: ['reviewer', 'auditor'] })),
     );
     expect(result.ok && result.principal.groups).toEqual(['ci:reviewer', 'ci:auditor']);
     const fromCorp = await verify(await signToken(keys.corpKey, corpClaims()));

@@ -51,6 +51,11 @@ export function corpClaims(overrides: JWTPayload = {}): JWTPayload {
   };
 }
 
+/** Valid claims for partner (audience `a`, a minute to live). */
+export function partnerClaims(overrides: JWTPayload = {}): JWTPayload {
+  return { iss: partner.issuer, sub: 'p-1', aud: 'a', exp: NOW + 60, ...overrides };
+}
+
 /** A verifier for `issuers` (corp and partner by default). Call inside a test. */
 export function twoIssuerVerifier(
   keys: TwoIssuerKeys,
