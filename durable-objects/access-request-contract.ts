@@ -124,6 +124,16 @@ export interface AccessRequestRpc {
     options: DecideOptions,
   ): Promise<DecideResult>;
   cancel(requester: Actor, options?: { requestId?: string }): Promise<CancelResult>;
-  /** Resolves when the request leaves `pending`, or after `ms` (capped at 5 minutes). */
-  waitForDecision(ms: number): Promise<AccessRequestView>;
+  /**
+   * Resolves when the request leaves `pending`, or after `ms` (capped at 5
+   * minutes). When the object already holds its most waiters, answers at once
+   * with `tooManyWaiters`, so the caller does not claim it waited.
+   */
+  waitForDecision(ms: number): Promise<WaitResult>;
+}
+
+export interface WaitResult {
+  view: AccessRequestView;
+  /** The wait was refused: too many callers already wait on this request. */
+  tooManyWaiters: boolean;
 }

@@ -31,6 +31,7 @@ import type {
   CancelResult,
   DecideOptions,
   DecideResult,
+  WaitResult,
 } from './access-request-contract.ts';
 import { effectsOf, type OutboxItem } from './access-request-effects.ts';
 import {
@@ -45,6 +46,14 @@ import {
 
 /** Longest a single waitForDecision call holds. */
 export const MAX_WAIT_MS = 300_000;
+/**
+ * Most callers one request holds at once. Every held read keeps a connection
+ * (and its memory) open in the gateway, and a caller that goes away leaves
+ * its waiter until the timeout; past this, waits are answered at once and the
+ * caller polls. Only the requester's reads and the people who may view the
+ * request can wait on it, so the cap bounds what one requester can pin.
+ */
+export const MAX_WAITERS = 32;
 /** A failing D1 write is retried with backoff up to this delay, and never dropped. */
 const MAX_DATABASE_RETRY_MS = 300_000;
 
@@ -119,9 +128,10 @@ export class AccessRequest extends DurableObject<Env> implements AccessRequestRp
     return step.ok ? { ok: true, view } : { ok: false, reason: step.reason, view };
   }
 
-  async waitForDecision(ms: number): Promise<AccessRequestView> {
+  async waitForDecision(ms: number): Promise<WaitResult> {
     const state = await this.settled(this.require());
-    if (state.status !== 'pending') return toView(state);
+    if (state.status !== 'pending') return { view: toView(state), tooManyWaiters: false };
+    if (this.waiters.size >= MAX_WAITERS) return { view: toView(state), tooManyWaiters: true };
     const requested = Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_WAIT_MS) : 0;
     // Never past the deadline: the waiter wakes to report the expiry even if
     // the alarm is late.
@@ -137,7 +147,7 @@ export class AccessRequest extends DurableObject<Env> implements AccessRequestRp
         this.waiters.add(wake);
       });
     }
-    return toView(await this.settled(this.require()));
+    return { view: toView(await this.settled(this.require())), tooManyWaiters: false };
   }
 
   override async alarm(): Promise<void> {

@@ -10,7 +10,7 @@ import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessRequestRpc } from '../../durable-objects/access-request-contract.ts';
-import type { AccessRequest } from '../../durable-objects/access-request.ts';
+import { MAX_WAITERS, type AccessRequest } from '../../durable-objects/access-request.ts';
 import { createD1AuditLog, type AuditEvent } from '../../worker/audit/audit-log.ts';
 import type { NotifyTarget } from '../../worker/config/schema.ts';
 import {
@@ -257,7 +257,7 @@ describe('cancelling', () => {
     const waiting = stub.waitForDecision(30_000);
     const cancelled = await stub.cancel(alice);
     expect(cancelled).toMatchObject({ ok: true, view: { status: 'cancelled' } });
-    expect((await waiting).status).toBe('cancelled');
+    expect((await waiting).view.status).toBe('cancelled');
     expect((await indexRow(id))?.status).toBe('cancelled');
     expect(await auditRows(id)).toContainEqual(
       expect.objectContaining({ event: 'review_cancelled', actor_subject: 'alice' }),
@@ -271,24 +271,48 @@ describe('waiting for a decision', () => {
     const started = performance.now();
     const waiting = stub.waitForDecision(60_000);
     await stub.decide(bob, 'approve', { reason: null });
-    const view = await waiting;
+    const { view, tooManyWaiters } = await waiting;
     expect(view.status).toBe('approved');
+    expect(tooManyWaiters).toBe(false);
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('returns the pending request at the timeout, and the request stays pending', async () => {
     const { stub } = await newRequest();
-    const view = await stub.waitForDecision(50);
+    const { view } = await stub.waitForDecision(50);
     expect(view.status).toBe('pending');
     // A caller that gave up earlier (its promise dropped) leaves nothing behind.
     void stub.waitForDecision(100);
     expect((await stub.decide(bob, 'approve', { reason: null })).view.status).toBe('approved');
   });
 
+  it('holds at most MAX_WAITERS callers; the next is answered at once, and all wake on the decision', async () => {
+    const { stub } = await newRequest();
+    const held = Array.from({ length: MAX_WAITERS }, () => stub.waitForDecision(60_000));
+    // Each wait has reached the object once a later call is answered behind it.
+    await stub.view();
+    const started = performance.now();
+    const refused = await stub.waitForDecision(60_000);
+    expect(refused).toMatchObject({ tooManyWaiters: true, view: { status: 'pending' } });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await stub.decide(bob, 'approve', { reason: null });
+    const woken = await Promise.all(held);
+    expect(woken.map((w) => [w.view.status, w.tooManyWaiters])).toEqual(
+      Array.from({ length: MAX_WAITERS }, () => ['approved', false]),
+    );
+  });
+
+  it('frees a waiter slot when a wait times out', async () => {
+    const { stub } = await newRequest();
+    const held = Array.from({ length: MAX_WAITERS }, () => stub.waitForDecision(100));
+    await Promise.all(held);
+    expect((await stub.waitForDecision(50)).tooManyWaiters).toBe(false);
+  });
+
   it('returns at once for a request that is already decided', async () => {
     const { stub } = await newRequest();
     await stub.decide(bob, 'deny', { reason: 'no' });
-    expect((await stub.waitForDecision(60_000)).status).toBe('denied');
+    expect((await stub.waitForDecision(60_000)).view.status).toBe('denied');
   });
 });
 
@@ -335,7 +359,7 @@ describe('expiry', () => {
     const { stub } = await newRequest();
     vi.setSystemTime(T0 + TTL_MS + 5);
     expect((await stub.view())?.status).toBe('expired');
-    expect((await stub.waitForDecision(60_000)).status).toBe('expired');
+    expect((await stub.waitForDecision(60_000)).view.status).toBe('expired');
   });
 });
 

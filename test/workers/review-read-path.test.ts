@@ -7,6 +7,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_WAITERS } from '../../durable-objects/access-request.ts';
 import {
   createReviewHarness,
   eventually,
@@ -408,6 +409,28 @@ describe('a held read (Prefer: wait)', () => {
     expect(response.status).toBe(202);
     expect(response.headers.get('preference-applied')).toBe('wait=1');
     expect(json()).toMatchObject({ status: 'pending' });
+  });
+
+  it('is answered at once, without Preference-Applied, when the request already holds its most waiters', async () => {
+    const first = await h.send(TRACE, { as: alice, headers: WHY });
+    const id = String(first.json().id);
+    const stub = h.stub(id);
+    const waiting = Array.from({ length: MAX_WAITERS }, () => stub.waitForDecision(60_000));
+    await stub.view();
+    const read = await h.send(TRACE, { as: alice, headers: { ...WHY, prefer: 'wait=20' } });
+    expect(read.response.status).toBe(202);
+    expect(read.json()).toMatchObject({ id, status: 'pending' });
+    expect(read.response.headers.get('preference-applied')).toBeNull();
+    const polled = await h.send(`/v1/requests/${id}`, {
+      as: alice,
+      headers: { prefer: 'wait=20' },
+    });
+    expect(polled.response.status).toBe(200);
+    expect(polled.json()).toMatchObject({ id, status: 'pending' });
+    expect(polled.response.headers.get('preference-applied')).toBeNull();
+    await h.send(`/v1/requests/${id}/approve`, { as: 'bob', method: 'POST' });
+    expect((await Promise.all(waiting)).every((w) => w.view.status === 'approved')).toBe(true);
+    expect(h.upstreamRequests).toHaveLength(0);
   });
 
   it('caps the wait at the configured maximum', async () => {

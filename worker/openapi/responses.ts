@@ -26,7 +26,9 @@ export const SHARED_HEADERS = {
     schema: { type: 'string', const: 'no-store' },
   },
   PreferenceApplied: {
-    description: 'RFC 7240 §3: `wait=N` when the call was held for N seconds at most.',
+    description:
+      'RFC 7240 §3: `wait=N` when the call was held for N seconds at most. Absent when the ' +
+      'request already had its most waiting calls (32) and this one was answered at once.',
     schema: { type: 'string', pattern: '^wait=\\d+$' },
   },
   RetryAfter: {

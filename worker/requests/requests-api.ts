@@ -117,9 +117,14 @@ export function createRequestsApi(options: RequestsApiOptions) {
     const preferred = preferredWaitSeconds(c.req.header('prefer') ?? null, maxWaitSeconds);
     const wait = query.wait === undefined ? preferred : Math.min(query.wait, maxWaitSeconds);
     let view = found;
-    if (wait > 0 && view.status === 'pending') view = await stub.waitForDecision(wait * 1000);
+    let held = true;
+    if (wait > 0 && view.status === 'pending') {
+      const waited = await stub.waitForDecision(wait * 1000);
+      view = waited.view;
+      held = !waited.tooManyWaiters;
+    }
     const headers: Record<string, string> = { ...NO_STORE };
-    if (preferred > 0 && query.wait === undefined)
+    if (preferred > 0 && query.wait === undefined && held)
       headers['preference-applied'] = `wait=${preferred}`;
     return c.json(accessRequestResource(view), 200, headers);
   });

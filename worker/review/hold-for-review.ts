@@ -190,10 +190,13 @@ export async function holdForReview(
 
   // d. hold the caller, if asked to
   const waitSeconds = preferredWaitSeconds(request.headers.get('prefer'), review.maxWaitSeconds);
-  const applied: Record<string, string> =
+  let applied: Record<string, string> =
     waitSeconds > 0 ? { 'preference-applied': `wait=${waitSeconds}` } : {};
   if (waitSeconds > 0 && view.status === 'pending') {
-    view = await stub.waitForDecision(waitSeconds * 1000);
+    const waited = await stub.waitForDecision(waitSeconds * 1000);
+    view = waited.view;
+    // Too many reads already wait on this request: answered at once, not held.
+    if (waited.tooManyWaiters) applied = {};
   }
 
   // e. answer
