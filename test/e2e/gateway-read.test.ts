@@ -142,7 +142,8 @@ describe('policy through the real stack', () => {
 
   it('refuses a path that a store could resolve to the blocked listing', async () => {
     // alice may read single traces only. To a store that decodes %2F or %5C and resolves
-    // "..", cuts path parameters, stops at NUL or merges slashes, each of these is more.
+    // "..", cuts path parameters, stops at NUL, merges slashes, decodes twice, strips a
+    // trailing dot or folds Unicode, each of these is more.
     const token = await e2e.tokenFor('alice');
     for (const path of [
       '/langfuse/api/public/traces/x%2F..%2F..%2Ftraces',
@@ -151,6 +152,9 @@ describe('policy through the real stack', () => {
       '/langfuse/api/public/traces/x%00',
       '/langfuse/api//public/traces',
       '/langfuse/api/public/traces;x',
+      '/langfuse/api/public/%2574races',
+      '/langfuse/api/public/traces.',
+      '/langfuse/api/public/trace%C5%BF',
     ]) {
       const { response, body } = await read(path, token);
       expect([path, response.status]).toEqual([path, 400]);

@@ -270,6 +270,9 @@ describe('decisions that stop a read', () => {
       '/lf/api//public/traces', // the listing no-list blocks, to a store that merges slashes
       '/lf/api/public/traces;x', // the same, to one that cuts path parameters
       '/lf/api/public/traces/%E0%A4%A', // broken escapes: each store repairs them its own way
+      '/lf/api/public/%2574races', // the listing, to a store that decodes twice
+      '/lf/api/public/traces.', // the listing, to a Windows server that strips the dot
+      '/lf/api/public/%EF%BD%94races', // the listing, to one that applies NFKC (fullwidth t)
     ]) {
       const { response, body } = await send(path, bearer(token));
       expect([path, response.status]).toEqual([path, 400]);

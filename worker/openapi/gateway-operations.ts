@@ -64,7 +64,9 @@ const traceRead: DocumentedRoute = {
           'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
           'forwarded. A path a store could read as another path is refused (`bad_request`): ' +
           'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `;` (path ' +
-          'parameters), an encoded control character, malformed percent-encoding.',
+          'parameters), an encoded control character, malformed percent-encoding or an escape ' +
+          'that decodes twice (`%252F`), a segment ending in `.` or space, letters that NFKC or ' +
+          'case folding turns into others (fullwidth forms, `ſ`, `ı`, `ß`).',
         schema: { type: 'string' },
       },
       parameterRef('Justification'),

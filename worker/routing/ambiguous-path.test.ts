@@ -10,6 +10,8 @@ describe('ambiguousPathReason', () => {
       '/api/public/traces/%C3%BCber',
       '/api/public/traces/100%25', // a literal "%": decoded once, it is "100%"
       '/otlp/v1/traces/x.y..z',
+      '/api/public/traces/%C3%9CBER', // Ü: its cases map back and forth
+      '/api/public/traces/%E6%97%A5%E6%9C%AC', // 日本: no case, no compatibility form
     ])
       expect([path, ambiguousPathReason(path)]).toEqual([path, null]);
   });
@@ -47,5 +49,40 @@ describe('ambiguousPathReason', () => {
   it('refuses encoded control characters, which C-based servers may stop at', () => {
     for (const path of ['/api/public/traces/t1%00.json', '/api/public/traces/a%0Ab', '/x/%7F'])
       expect(ambiguousPathReason(path)).toBe('a control character');
+  });
+
+  it('refuses escapes that decode twice, for a store that decodes again', () => {
+    for (const path of [
+      '/api/public/traces/..%252F..%252Fadmin', // "..%2F..%2Fadmin", then "../../admin"
+      '/api/public/%2574races', // "%74races", then the listing
+      '/api/public/traces/a%25zz%2541',
+    ])
+      expect([path, ambiguousPathReason(path)]).toEqual([
+        path,
+        'percent-encoding that decodes twice ("%25" and hex)',
+      ]);
+  });
+
+  it('refuses a trailing "." or " ", which Windows servers strip', () => {
+    for (const path of ['/api/public/traces.', '/api/public/traces%20', '/api/public/traces/t1.'])
+      expect([path, ambiguousPathReason(path)]).toEqual([
+        path,
+        'a segment ending in "." or " ", which some servers strip',
+      ]);
+  });
+
+  it('refuses letters that Unicode normalisation or case folding turns into others', () => {
+    for (const [path, why] of [
+      ['/api/public/%EF%BD%94races', 'fullwidth t: NFKC makes it t'],
+      ['/api/public/trace%C5%BF', 'long s: NFKC and upper case make it s'],
+      ['/api/publ%C4%B1c/traces', 'dotless i: upper case makes it I'],
+      ['/api/public/traces/stra%C3%9Fe', 'sharp s: upper case makes it SS'],
+      ['/api/public/traces/%C4%B0d', 'dotted capital I: its lower case does not map back'],
+      ['/api/public/traces/e%CC%81', 'e and a combining accent: NFKC composes them'],
+    ])
+      expect([why, ambiguousPathReason(path ?? '')]).toEqual([
+        why,
+        'characters that Unicode normalisation or case folding turns into others',
+      ]);
   });
 });
