@@ -1,5 +1,5 @@
 // The gateway configuration the bench runs with: tracegate.yaml as it is,
-// plus two namespaces that exist only for measuring.
+// plus namespaces that exist only for measuring.
 //
 //   /bench-plain   the langfuse namespace without masking, so the table can
 //                  show what masking adds to an allowed read;
@@ -9,6 +9,8 @@
 //                  scope `request`: every new id is a new access request, so
 //                  each held read is woken by its own approval;
 //   /bench-generated  the same traces, allowed without review (the baseline);
+//   /bench-generated-bare  the same, not recorded: the gateway's own memory
+//                  while a large trace streams, without the local R2 writes;
 //   /bench-masked  the same again, masked with the `traces` profile, for a
 //                  large trace streamed through the real runtime.
 //
@@ -98,6 +100,14 @@ export function writeBenchConfig(directory: string): string {
       ],
     },
   };
+  // Without recording: what the gateway itself holds while a large trace streams.
+  const generatedBare: Namespace = {
+    ...structuredClone(generated),
+    id: 'bench-generated-bare',
+    description: 'Bench only: generated traces, allowed, not recorded',
+    pathPrefix: '/bench-generated-bare',
+    recording: { enabled: false },
+  };
   const masked: Namespace = {
     ...structuredClone(generated),
     id: 'bench-masked',
@@ -105,7 +115,7 @@ export function writeBenchConfig(directory: string): string {
     pathPrefix: '/bench-masked',
     mask: 'traces',
   };
-  config.namespaces.push(plain, bare, review, generated, masked);
+  config.namespaces.push(plain, bare, review, generated, generatedBare, masked);
   const file = path.join(directory, 'tracegate.bench.yaml');
   writeFileSync(file, stringify(config));
   return file;

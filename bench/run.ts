@@ -34,6 +34,7 @@ import { repoRoot } from '../local-dev/paths.ts';
 import { startLocalStack, type LocalStack } from '../local-dev/stack.ts';
 import { writeBenchConfig } from './bench-config.ts';
 import { runLoad, type LoadResult } from './load.ts';
+import { connectIsolateHeap, type IsolateHeap } from './isolate-heap.ts';
 import { approvalLatency, groupRssMb, heldCapacity, type CapacityRow } from './review.ts';
 import { fixed, printTable } from './table.ts';
 
@@ -73,11 +74,17 @@ for (const section of only ?? []) {
     usage(`BENCH_ONLY: unknown section "${section}" (${sections.join(', ')})`);
 }
 
-async function startPassthrough(originUrl: string, persistDir: string): Promise<RunningGateway> {
+async function startPassthrough(
+  originUrl: string,
+  persistDir: string,
+  inspectorPort: number,
+): Promise<RunningGateway> {
   return startGateway({
     port: await findFreePort(),
     persistDir,
     args: [
+      '--inspector-port',
+      String(inspectorPort),
       '--config',
       path.join(repoRoot, 'bench', 'passthrough', 'wrangler.toml'),
       '--var',
@@ -159,24 +166,37 @@ async function readPath(
 
 /** Streams one generated trace through each path; MB/s and workerd's peak RSS. */
 async function streamLarge(
-  passthrough: RunningGateway,
-  gatewayUrl: string,
-  pgid: number,
+  passthrough: { url: string; pgid: number; heap: IsolateHeap },
+  gateway: { url: string; pgid: number; heap: IsolateHeap },
   token: string,
 ) {
   const bytes = largeMb * 1024 * 1024;
   const rows: (string | number)[][] = [];
-  const passthroughPgid = passthrough.child.pid ?? 0;
   let baselineRate = Number.NaN;
-  for (const [name, url, group] of [
-    ['passthrough Worker', `${passthrough.url}/generate/json`, passthroughPgid],
-    ['gateway, allowed read, no masking', `${gatewayUrl}/bench-generated`, pgid],
-    ['gateway, allowed read, masked (traces profile)', `${gatewayUrl}/bench-masked`, pgid],
+  for (const [name, url, worker] of [
+    ['passthrough Worker', `${passthrough.url}/generate/json`, passthrough],
+    [
+      'gateway, allowed read, no masking, not recorded',
+      `${gateway.url}/bench-generated-bare`,
+      gateway,
+    ],
+    ['gateway, allowed read, no masking', `${gateway.url}/bench-generated`, gateway],
+    ['gateway, allowed read, masked (traces profile)', `${gateway.url}/bench-masked`, gateway],
   ] as const) {
-    const before = groupRssMb(group);
+    const before = groupRssMb(worker.pgid);
     let peak = before;
+    const heapBefore = await worker.heap.sample();
+    let heapPeak = heapBefore;
+    let sampling = false;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, groupRssMb(group));
+      peak = Math.max(peak, groupRssMb(worker.pgid));
+      if (sampling) return; // one inspector call at a time
+      sampling = true;
+      worker.heap
+        .sample()
+        .then((mb) => (heapPeak = Math.max(heapPeak, mb)))
+        .catch(() => undefined)
+        .finally(() => (sampling = false));
     }, 100);
     const started = performance.now();
     let received = 0;
@@ -207,13 +227,27 @@ async function streamLarge(
       fixed(received / 1024 / 1024, 0),
       fixed(rate),
       fixed(rate / baselineRate, 2),
+      fixed(heapBefore, 0),
+      fixed(heapPeak, 0),
       fixed(before, 0),
       fixed(peak, 0),
     ]);
   }
   printTable(
-    `A ${largeMb} MB generated trace, streamed (ratio = MB/s relative to the passthrough Worker; RSS = workerd, whose isolate limit is 128 MB)`,
-    ['read', 'trace MB', 'served MB', 'MB/s', 'ratio', 'RSS before MB', 'peak RSS MB'],
+    `A ${largeMb} MB generated trace, streamed (ratio = MB/s relative to the passthrough Worker; ` +
+      'isolate = V8 heap + array buffers of the Worker, sampled every 100 ms, garbage included, ' +
+      'against the 128 MB isolate limit; RSS = all of workerd, local D1/R2/DO services included)',
+    [
+      'read',
+      'trace MB',
+      'served MB',
+      'MB/s',
+      'ratio',
+      'isolate before MB',
+      'isolate peak MB',
+      'RSS before MB',
+      'peak RSS MB',
+    ],
     rows,
   );
 }
@@ -308,8 +342,10 @@ async function main(): Promise<void> {
   try {
     if (wanted('read') || wanted('large') || wanted('review')) {
       console.log('starting the local stack (origin shim, IdP, gateway under wrangler dev)…');
+      const gatewayInspector = await findFreePort();
       stack = await startLocalStack({
         persistDir: path.join(scratch, 'gateway'),
+        gatewayArgs: ['--inspector-port', String(gatewayInspector)],
         idpKeyFile: null,
         configFile: writeBenchConfig(scratch),
         ...(logFile === undefined
@@ -327,9 +363,28 @@ async function main(): Promise<void> {
       };
       if (wanted('read') || wanted('large')) {
         console.log('starting the passthrough Worker…');
-        passthrough = await startPassthrough(stack.origin.url, path.join(scratch, 'passthrough'));
+        const passthroughInspector = await findFreePort();
+        passthrough = await startPassthrough(
+          stack.origin.url,
+          path.join(scratch, 'passthrough'),
+          passthroughInspector,
+        );
         if (wanted('read')) await readPath(stack, passthrough, gateway.url, tokens.auditor);
-        if (wanted('large')) await streamLarge(passthrough, gateway.url, pgid, tokens.requester);
+        if (wanted('large')) {
+          const heaps = [
+            await connectIsolateHeap(passthroughInspector),
+            await connectIsolateHeap(gatewayInspector),
+          ] as const;
+          try {
+            await streamLarge(
+              { url: passthrough.url, pgid: passthrough.child.pid ?? 0, heap: heaps[0] },
+              { url: gateway.url, pgid, heap: heaps[1] },
+              tokens.requester,
+            );
+          } finally {
+            for (const heap of heaps) heap.close();
+          }
+        }
         await passthrough.close();
         passthrough = undefined;
       }
