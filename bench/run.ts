@@ -5,9 +5,10 @@
 //      runtime (no auth, no audit: bench/passthrough/), and the gateway's
 //      allowed read without and with masking, each as a ratio to the
 //      passthrough Worker;
-//   2. a large generated trace streamed through the gateway, unmasked and
-//      masked: MB/s and the gateway's peak memory (workerd's RSS) while a
-//      trace several times the Worker's 128 MB streams;
+//   2. a large generated trace streamed through the gateway, unmasked (with
+//      and without recording) and masked: MB/s and the gateway's peak memory
+//      while a trace several times the Worker's 128 MB streams, as the
+//      isolate's heap (bench/isolate-heap.ts) and as workerd's RSS;
 //   3. the review flow: approving POST → first byte at the held reader,
 //      against an allowed read's time to first byte, and how many held reads
 //      one local gateway sustains at once;
@@ -22,6 +23,12 @@
 // BENCH_MASKING_MB (64) and BENCH_MASKING_HUGE_MB (512) for section 4, and
 // BENCH_ONLY (e.g. "read,review") to run some sections; BENCH_LOG=<file>
 // appends the local services' logs there.
+//
+// BENCH_V8_OLD_SPACE_MB (64) caps V8's old space in the bench's workerd
+// processes (MINIFLARE_WORKERD_V8_FLAGS, unless that is set already). A
+// deployed isolate has a 128 MB limit, so V8 collects before it reaches it;
+// locally, with no limit, it lets garbage grow with the trace, and the heap
+// figures would show that instead of what the gateway needs.
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +53,7 @@ const reviewSamples = Number(env.BENCH_REVIEW_SAMPLES ?? 30);
 const heldLevels = (env.BENCH_HELD ?? '100,300,600').split(',').map(Number);
 const maskingMb = Number(env.BENCH_MASKING_MB ?? 64);
 const maskingHugeMb = Number(env.BENCH_MASKING_HUGE_MB ?? 512);
+const v8OldSpaceMb = Number(env.BENCH_V8_OLD_SPACE_MB ?? 64);
 const logFile = env.BENCH_LOG;
 const only = env.BENCH_ONLY === undefined ? null : new Set(env.BENCH_ONLY.split(','));
 const wanted = (section: string): boolean => only === null || only.has(section);
@@ -62,6 +70,7 @@ for (const [name, value] of Object.entries({
   BENCH_REVIEW_SAMPLES: reviewSamples,
   BENCH_MASKING_MB: maskingMb,
   BENCH_MASKING_HUGE_MB: maskingHugeMb,
+  BENCH_V8_OLD_SPACE_MB: v8OldSpaceMb,
 })) {
   if (!(Number.isFinite(value) && value > 0)) usage(`${name} must be a positive number`);
 }
@@ -236,7 +245,8 @@ async function streamLarge(
   printTable(
     `A ${largeMb} MB generated trace, streamed (ratio = MB/s relative to the passthrough Worker; ` +
       'isolate = V8 heap + array buffers of the Worker, sampled every 100 ms, garbage included, ' +
-      'against the 128 MB isolate limit; RSS = all of workerd, local D1/R2/DO services included)',
+      `workerd V8 flags "${env.MINIFLARE_WORKERD_V8_FLAGS ?? ''}", against the 128 MB isolate limit; ` +
+      'RSS = all of workerd, local D1/R2/DO services included)',
     [
       'read',
       'trace MB',
@@ -336,6 +346,9 @@ async function masking(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Read by Miniflare in every `wrangler dev` the bench starts (they inherit the environment).
+  env.MINIFLARE_WORKERD_V8_FLAGS ??= `--max-old-space-size=${v8OldSpaceMb}`;
+  console.log(`workerd V8 flags: ${env.MINIFLARE_WORKERD_V8_FLAGS}`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'tracegate-bench-'));
   let stack: LocalStack | undefined;
   let passthrough: RunningGateway | undefined;
