@@ -197,6 +197,7 @@ async function streamLarge(
     const heapBefore = await worker.heap.sample();
     let heapPeak = heapBefore;
     let sampling = false;
+    let heapError: unknown = null;
     const sampler = setInterval(() => {
       peak = Math.max(peak, groupRssMb(worker.pgid));
       if (sampling) return; // one inspector call at a time
@@ -204,7 +205,7 @@ async function streamLarge(
       worker.heap
         .sample()
         .then((mb) => (heapPeak = Math.max(heapPeak, mb)))
-        .catch(() => undefined)
+        .catch((error: unknown) => (heapError ??= error))
         .finally(() => (sampling = false));
     }, 100);
     const started = performance.now();
@@ -228,6 +229,9 @@ async function streamLarge(
     } finally {
       clearInterval(sampler);
     }
+    // A peak from only some samples would read lower than it was: no figure then.
+    if (heapError !== null)
+      throw new Error(`${name}: the isolate heap could not be read`, { cause: heapError });
     const rate = bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
     if (Number.isNaN(baselineRate)) baselineRate = rate;
     rows.push([
