@@ -66,6 +66,8 @@ export function writeBenchConfig(directory: string): string {
     pathPrefix: '/bench-review',
     upstream: { ...structuredClone(otlp.upstream as object), basePath: '/generate/json' },
     resources: ['/:traceId'],
+    // The generated trace's size and planted PII (the id is its seed).
+    query: { allow: ['bytes', 'pii'] },
     notify: (restricted.notify ?? []).slice(0, 1),
     policy: {
       rules: [

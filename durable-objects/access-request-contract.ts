@@ -19,7 +19,7 @@ export interface AccessRequestInit {
   requester: Actor;
   namespace: string;
   method: string;
-  path: string; // path below the namespace prefix (what grants and policy match)
+  path: string; // path below the namespace prefix and the forwarded query (what a `request` grant opens)
   requestPath: string; // the path the reader sent, prefix included: audit rows record it, as the read path's do
   resourceId: string | null;
   ruleId: string;

@@ -162,6 +162,21 @@ describe('policy through the real stack', () => {
       expect(reachedStore(path)).toBe(false);
     }
   });
+
+  it('refuses a query parameter the namespace does not forward', async () => {
+    // The shipped langfuse namespace forwards only the origin shim's `fault`.
+    const token = await e2e.tokenFor('alice');
+    for (const [name, query] of [
+      ['method-override', '?_method=DELETE'],
+      ['other-trace', '?traceId=langgraph-weather'],
+    ] as const) {
+      const path = `${attackPath(name)}${query}`;
+      const { response, body } = await read(path, token);
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(JSON.parse(body.toString())).toMatchObject({ code: 'bad_request' });
+      expect(reachedStore(attackPath(name))).toBe(false);
+    }
+  });
 });
 
 describe('the API document in the deployed bundle', () => {

@@ -40,6 +40,7 @@ function config() {
           credential: { secret: 'TEST_ORIGIN_SECRET', scheme: 'basic' },
         },
         resources: ['/api/public/traces/:traceId'],
+        query: { allow: ['fields'] },
         policy: {
           rules: [
             {
@@ -287,6 +288,50 @@ describe('decisions that stop a read', () => {
     const { response } = await send('/lf/api/public/traces/a%20b%25', bearer(token));
     expect(response.status).toBe(200);
     expect(new URL(upstreamRequests[0]?.url ?? '').pathname).toBe('/api/public/traces/a%20b%25');
+  });
+
+  it('refuses a query parameter the namespace does not forward, before the policy and the store', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    for (const [path, names] of [
+      ['/lf/api/public/traces/t1?_method=DELETE', '"_method"'], // method-override middleware
+      ['/lf/api/public/traces/t1?fields=core&traceId=t2', '"traceId"'], // another trace
+      ['/lf/api/public/traces/t1?Fields=core', '"Fields"'], // names compare exactly
+      ['/lf/api/public/traces/t1?%2566ields=core', '"%66ields"'], // decoded once, not twice
+      ['/lf/api/public/traces/t1?a&b&c&d&e&f', '"a", "b", "c", "d", "e" and 1 more'],
+    ] as const) {
+      const { response, body } = await send(path, bearer(token));
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(JSON.parse(body)).toMatchObject({
+        code: 'bad_request',
+        detail: `This namespace does not forward the query parameter ${names} to its trace store.`,
+      });
+      expect(await auditRows(response.headers.get('x-request-id') ?? '')).toMatchObject([
+        {
+          event: 'decision',
+          decision: 'bad_request',
+          actor_subject: 'alice',
+          namespace: 'lf',
+          reason: `query parameter not forwarded: ${names}`,
+        },
+      ]);
+    }
+    expect(upstreamRequests).toHaveLength(0);
+  });
+
+  it('sends the store the listed parameters as it checked them, re-encoded', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    // A store that splits on ";" would otherwise see a second parameter here.
+    for (const [query, forwarded] of [
+      ['?fields=core;_method=DELETE', '?fields=core%3B_method%3DDELETE'],
+      ['?%66ields=a+b%2Bc', '?fields=a%20b%2Bc'],
+      ['?fields', '?fields='],
+      ['?', ''],
+    ] as const) {
+      upstreamRequests = [];
+      const { response } = await send(`/lf/api/public/traces/t1${query}`, bearer(token));
+      expect([query, response.status]).toEqual([query, 200]);
+      expect([query, new URL(upstreamRequests[0]?.url ?? '').search]).toEqual([query, forwarded]);
+    }
   });
 
   it('rejects a missing token with 401, a challenge, and an audit row with the reason', async () => {

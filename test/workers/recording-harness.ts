@@ -34,6 +34,8 @@ export function harnessConfig(idp: TestIssuer, retentionDays = 30): GatewayConfi
         pathPrefix: '/lf',
         upstream,
         resources: ['/traces/:traceId'],
+        // Credential-like names too: recordings must redact their values.
+        query: { allow: ['fields', 'api_key', 'access_token'] },
         policy: allowStaff,
         recording: { retentionDays },
       },

@@ -49,6 +49,23 @@ describe('parseGatewayConfig', () => {
     expect(config.gateway.maxWaitSeconds).toBe(60);
   });
 
+  it('forwards no query parameter unless the namespace lists it, and checks the names', () => {
+    expect(parseGatewayConfig(valid).namespaces[0]?.query.allow).toEqual([]);
+    const withQuery = (allow: string) =>
+      valid.replace('    policy:', `    query: { allow: ${allow} }\n    policy:`);
+    expect(parseGatewayConfig(withQuery('[page, "tags[]"]')).namespaces[0]?.query.allow).toEqual([
+      'page',
+      'tags[]',
+    ]);
+    expect(parseGatewayConfig(withQuery("'*'")).namespaces[0]?.query.allow).toBe('*');
+    for (const bad of ['["a b"]', '["a%62"]', '["a=b"]', '["a;b"]', '[""]', 'all']) {
+      expect([bad, problemsOf(withQuery(bad))[0]]).toEqual([
+        bad,
+        expect.stringMatching(/^namespaces\[0\]\.query\.allow/),
+      ]);
+    }
+  });
+
   it('names the bad field of an unknown key (a typo never disables a rule)', () => {
     expect(problemsOf(valid.replace('outcome: allow', 'outcome: allow, mtach: {}'))).toEqual([
       expect.stringMatching(/^namespaces\[0\]\.policy\.rules\[0\]: Unrecognized key: "mtach"/),

@@ -235,6 +235,25 @@ export const namespaceSchema = z.strictObject({
   upstream: upstreamSchema,
   /** Where the trace id sits in the path (relative to the prefix), e.g. `/api/public/traces/:traceId`. */
   resources: z.array(pathTemplate).default([]),
+  /**
+   * Query parameters the store is sent (routing/forwarded-query.ts). A read
+   * with a name not listed is refused (400): a store could read a parameter
+   * as another trace, another method (`_method`) or a wider listing, and the
+   * policy decides on paths only. `'*'` forwards every name. Names compare
+   * exactly, after decoding.
+   */
+  query: z
+    .strictObject({
+      allow: z
+        .union([
+          z.literal('*'),
+          z.array(
+            z.string().regex(/^[^\s%&=;#+]{1,128}$/, 'a parameter name, without spaces or %&=;#+'),
+          ),
+        ])
+        .default([]),
+    })
+    .prefault({}),
   policy: z.strictObject({ rules: z.array(ruleSchema) }),
   /** Default masking profile of the namespace. */
   mask: z.string().optional(),

@@ -62,7 +62,9 @@ const traceRead: DocumentedRoute = {
         required: true,
         description:
           'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
-          'forwarded. A path a store could read as another path is refused (`bad_request`): ' +
+          "forwarded when every parameter name is in the namespace's `query.allow`, re-encoded " +
+          'as parsed; another name is refused (`bad_request`). ' +
+          'A path a store could read as another path is refused (`bad_request`): ' +
           'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `;` (path ' +
           'parameters), an encoded control character, malformed percent-encoding or an escape ' +
           'that decodes twice (`%252F`), a segment ending in `.` or space, letters that NFKC or ' +

@@ -8,6 +8,7 @@ import { GatewayError, causeReason } from '../http/errors.ts';
 import { identityErrorCode, type TokenVerifier } from '../identity/verify-access-token.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ambiguousPathReason } from '../routing/ambiguous-path.ts';
+import { describeRefusedNames, forwardedQuery } from '../routing/forwarded-query.ts';
 import type { Route, Router } from '../routing/resolve-route.ts';
 import type { Principal } from '../identity/principal.ts';
 import { evaluatePolicy } from '../policy/evaluate-policy.ts';
@@ -110,6 +111,22 @@ export async function readTrace(
       publicDetail: `The path holds ${ambiguous}: a trace store could read it as another path, so it is refused.`,
     });
   }
+  // 2c query parameters the namespace does not forward (routing/forwarded-query.ts)
+  const query = forwardedQuery(url.search, namespace.query.allow);
+  if (!query.ok) {
+    const names = describeRefusedNames(query.refused);
+    auditLater(deps, {
+      ...base,
+      event: 'decision',
+      principal,
+      namespace: namespace.id,
+      decision: 'bad_request',
+      reason: `query parameter not forwarded: ${names}`,
+    });
+    throw new GatewayError('bad_request', {
+      publicDetail: `This namespace does not forward the query parameter ${names} to its trace store.`,
+    });
+  }
   const scope = { ...base, principal, namespace: namespace.id, resourceId: route.resourceId };
 
   // 3 policy
@@ -138,6 +155,7 @@ export async function readTrace(
   const read: AuthorizedRead = {
     request,
     url,
+    search: query.search,
     method,
     route,
     scope,
@@ -162,6 +180,8 @@ export async function readTrace(
 export interface AuthorizedRead {
   request: Request;
   url: URL;
+  /** The query the store is sent: checked and re-encoded (forwarded-query.ts). */
+  search: string;
   method: string;
   route: Route;
   scope: {
@@ -181,7 +201,7 @@ export interface AuthorizedRead {
 
 /** Steps 6–9: fetch from the store, mask, record, and audit the completion. */
 export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<Response> {
-  const { request, url, method, route, scope, started } = read;
+  const { request, method, route, scope, started } = read;
   const { namespace } = route;
   const { requestId } = scope;
 
@@ -191,7 +211,7 @@ export async function serveTrace(read: AuthorizedRead, deps: ReadDeps): Promise<
     upstream = await fetchUpstream({
       upstream: namespace.upstream,
       relativePath: route.relativePath,
-      search: url.search,
+      search: read.search,
       incoming: request,
       requestId,
       masked: read.mask !== undefined,

@@ -49,7 +49,8 @@ export function redactedQuery(search: string): string {
 
 export function requestEvent(
   request: Request,
-  url: URL,
+  path: string,
+  search: string,
   principal: Principal,
   at: number,
 ): Extract<SessionEvent, { type: 'request' }> {
@@ -57,8 +58,8 @@ export function requestEvent(
     type: 'request',
     at,
     method: request.method.toUpperCase(),
-    path: url.pathname,
-    query: redactedQuery(url.search),
+    path,
+    query: redactedQuery(search),
     headers: recordedRequestHeaders(request.headers),
     principal: {
       issuerId: principal.issuerId,

@@ -28,6 +28,8 @@ import { eventsNdjson, type SessionEvent } from './session-events.ts';
 export interface RecordableRead {
   request: Request;
   url: URL;
+  /** The query sent to the store (recorded with credential-like values redacted). */
+  search: string;
   route: { namespace: Pick<NamespaceConfig, 'id' | 'recording'> };
   scope: { requestId: string; principal: Principal; resourceId: string | null };
   started: number;
@@ -76,7 +78,13 @@ export async function beginRecording(
   const keys = recordingKeys(read.started, read.route.namespace.id, sessionId);
   const contentType = response.headers.get('content-type');
   const partSize = deps.partSize ?? DEFAULT_PART_SIZE;
-  const request = requestEvent(read.request, read.url, read.scope.principal, read.started);
+  const request = requestEvent(
+    read.request,
+    read.url.pathname,
+    read.search,
+    read.scope.principal,
+    read.started,
+  );
   const responseEvent: SessionEvent = {
     type: 'response',
     at: deps.now(),

@@ -9,7 +9,8 @@
 //     guards (and a read the policy now allows, denies or blocks never even
 //     looks for a grant);
 //   - the same kind of method (HEAD counts as GET: it reads the same thing);
-//   - the scope: `request` = the same path; `trace` = the same trace id;
+//   - the scope: `request` = the same path and query (as forwarded to the
+//     store, forwarded-query.ts); `trace` = the same trace id;
 //     `namespace` = any path;
 //   - it has not expired.
 import type { Grant, GrantScope } from '../../durable-objects/access-request-contract.ts';
@@ -20,7 +21,7 @@ export interface ReadScope {
   namespace: string;
   ruleId: string;
   method: string;
-  /** Path below the namespace prefix. */
+  /** Path below the namespace prefix, and the query the store is sent (`?a=1`, or none). */
   path: string;
   resourceId: string | null;
 }

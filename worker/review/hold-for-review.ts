@@ -87,7 +87,9 @@ export async function holdForReview(
     namespace: route.namespace.id,
     ruleId: decision.ruleId,
     method: read.method,
-    path: route.relativePath,
+    // The query too: a `request` grant opens what the reviewer saw, not the
+    // same path with another filter or page.
+    path: `${route.relativePath}${read.search}`,
     resourceId: route.resourceId,
   };
   const authorized: AuthorizedRead = { ...read, mask: decision.mask };
@@ -163,7 +165,7 @@ export async function holdForReview(
         },
         namespace: route.namespace.id,
         method: read.method,
-        path: route.relativePath,
+        path: readScope.path,
         requestPath: scope.path,
         resourceId: route.resourceId,
         ruleId: decision.ruleId,

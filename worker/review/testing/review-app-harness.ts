@@ -92,6 +92,7 @@ export function reviewConfig(
         pathPrefix: '/lfreq',
         upstream,
         resources,
+        query: { allow: ['page', 'userId'] },
         policy: {
           rules: [
             reviewRule('review-request', {
