@@ -132,8 +132,17 @@ export interface AccessRequestRpc {
   waitForDecision(ms: number): Promise<WaitResult>;
 }
 
+/**
+ * Most callers one request holds at once. Every held read keeps a connection
+ * (and its memory) open in the gateway, and a caller that goes away leaves
+ * its waiter until the timeout; past this, waits are answered at once and the
+ * caller polls. Only the requester's reads and the people who may view the
+ * request can wait on it, so the cap bounds what one requester can pin.
+ */
+export const MAX_WAITERS = 32;
+
 export interface WaitResult {
   view: AccessRequestView;
-  /** The wait was refused: too many callers already wait on this request. */
+  /** The wait was refused: MAX_WAITERS callers already wait on this request. */
   tooManyWaiters: boolean;
 }

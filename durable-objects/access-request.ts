@@ -23,15 +23,16 @@ import {
   retryDelayMs,
 } from '../worker/notify/deliver.ts';
 import { writeGrant, writeIndexRow } from '../worker/review/review-index.ts';
-import type {
-  AccessRequestInit,
-  AccessRequestRpc,
-  AccessRequestView,
-  Actor,
-  CancelResult,
-  DecideOptions,
-  DecideResult,
-  WaitResult,
+import {
+  MAX_WAITERS,
+  type AccessRequestInit,
+  type AccessRequestRpc,
+  type AccessRequestView,
+  type Actor,
+  type CancelResult,
+  type DecideOptions,
+  type DecideResult,
+  type WaitResult,
 } from './access-request-contract.ts';
 import { effectsOf, type OutboxItem } from './access-request-effects.ts';
 import {
@@ -46,14 +47,6 @@ import {
 
 /** Longest a single waitForDecision call holds. */
 export const MAX_WAIT_MS = 300_000;
-/**
- * Most callers one request holds at once. Every held read keeps a connection
- * (and its memory) open in the gateway, and a caller that goes away leaves
- * its waiter until the timeout; past this, waits are answered at once and the
- * caller polls. Only the requester's reads and the people who may view the
- * request can wait on it, so the cap bounds what one requester can pin.
- */
-export const MAX_WAITERS = 32;
 /** A failing D1 write is retried with backoff up to this delay, and never dropped. */
 const MAX_DATABASE_RETRY_MS = 300_000;
 

@@ -9,8 +9,13 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccessRequestRpc } from '../../durable-objects/access-request-contract.ts';
-import { MAX_WAITERS, type AccessRequest } from '../../durable-objects/access-request.ts';
+import {
+  MAX_WAITERS,
+  type AccessRequestRpc,
+} from '../../durable-objects/access-request-contract.ts';
+import type { AccessRequest } from '../../durable-objects/access-request.ts';
+import readme from '../../README.md?raw';
+import storageNotes from '../../worker/review/STORAGE.md?raw';
 import { createD1AuditLog, type AuditEvent } from '../../worker/audit/audit-log.ts';
 import type { NotifyTarget } from '../../worker/config/schema.ts';
 import {
@@ -300,6 +305,14 @@ describe('waiting for a decision', () => {
     expect(woken.map((w) => [w.view.status, w.tooManyWaiters])).toEqual(
       Array.from({ length: MAX_WAITERS }, () => ['approved', false]),
     );
+  });
+
+  it('is the cap the README and STORAGE.md state', () => {
+    // Prose wraps lines: match with runs of white space as one space.
+    const stated = (text: string, pattern: RegExp) => text.replace(/\s+/g, ' ').match(pattern)?.[1];
+    expect(stated(readme, /At most (\d+) calls wait on one request/)).toBe(String(MAX_WAITERS));
+    expect(stated(readme, /at most (\d+) per object/)).toBe(String(MAX_WAITERS));
+    expect(stated(storageNotes, /`MAX_WAITERS` \((\d+)\) per object/)).toBe(String(MAX_WAITERS));
   });
 
   it('frees a waiter slot when a wait times out', async () => {

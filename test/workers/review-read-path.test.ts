@@ -7,7 +7,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_WAITERS } from '../../durable-objects/access-request.ts';
+import { MAX_WAITERS } from '../../durable-objects/access-request-contract.ts';
 import {
   createReviewHarness,
   eventually,

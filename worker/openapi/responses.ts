@@ -4,6 +4,7 @@
 // A problem answer lists the codes an operation can return; their HTTP
 // status comes from describeError (worker/http/errors.ts), never from here,
 // so a code that changes status moves to its new response by itself.
+import { MAX_WAITERS } from '../../durable-objects/access-request-contract.ts';
 import { describeError, type ErrorCode } from '../http/errors.ts';
 import type {
   HeaderObject,
@@ -28,7 +29,7 @@ export const SHARED_HEADERS = {
   PreferenceApplied: {
     description:
       'RFC 7240 §3: `wait=N` when the call was held for N seconds at most. Absent when the ' +
-      'request already had its most waiting calls (32) and this one was answered at once.',
+      `request already had its most waiting calls (${MAX_WAITERS}) and this one was answered at once.`,
     schema: { type: 'string', pattern: '^wait=\\d+$' },
   },
   RetryAfter: {
