@@ -94,7 +94,10 @@ describe('a recorded read replays byte for byte', () => {
       upstream: async () => chunkedResponse(['{"ok":true}'], 'application/json'),
     });
     const sessionId = served.response.headers.get('x-request-id') ?? '';
-    const [, completed] = await auditRows(sessionId);
+    const [decision, completed] = await auditRows(sessionId);
+    // The audit rows name the query too, with the same value redacted.
+    for (const row of [decision, completed])
+      expect(row?.path).toBe('/lf/traces/t3?fields=core&access_token=%5BREDACTED%5D');
     const keys = keysForPrefix(String(completed?.recording_key));
     const manifestText = (await (await env.RECORDINGS.get(keys.manifest))?.text()) ?? '';
     const eventsText = (await (await env.RECORDINGS.get(keys.events))?.text()) ?? '';
@@ -120,6 +123,7 @@ describe('a recorded read replays byte for byte', () => {
     for (const secret of ['Bearer', 'gw=secret', 'leak']) {
       expect(manifestText).not.toContain(secret);
       expect(eventsText).not.toContain(secret);
+      expect(JSON.stringify([decision, completed])).not.toContain(secret);
     }
   });
 

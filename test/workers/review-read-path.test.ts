@@ -321,6 +321,12 @@ describe('after an approval', () => {
     const same = await h.send(`${listing}?%75serId=u1&page=2`, { as: alice });
     expect(same.response.status).toBe(200);
     expect(new URL(h.upstreamRequests[0]?.url ?? '').search).toBe('?userId=u1&page=2');
+    // The review's rows and the read's name the query the reviewer saw.
+    const rows = [
+      ...(await h.auditRows({ accessRequestId: id })),
+      ...(await h.auditRows({ requestId: same.response.headers.get('x-request-id') ?? '' })),
+    ];
+    expect(new Set(rows.map((r) => r.path))).toEqual(new Set([`${listing}?userId=u1&page=2`]));
     for (const other of ['?userId=u2&page=2', '?userId=u1', '?page=2&userId=u1', '']) {
       const { response } = await h.send(`${listing}${other}`, { as: alice });
       expect([other, response.status]).toEqual([other, 202]);

@@ -16,6 +16,7 @@ import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
 import { callerResponseHeaders } from '../proxy/forward-headers.ts';
 import { observeStream, type StreamOutcome } from '../proxy/observe-stream.ts';
 import { applyMasking, type MaskingDeps } from './apply-masking.ts';
+import { redactedQuery } from '../recording/request-snapshot.ts';
 import { beginRecording, type SessionRecording } from '../recording/session-recorder.ts';
 import type { SessionEvent } from '../recording/session-events.ts';
 import { holdForReview, type ReviewDeps } from '../review/hold-for-review.ts';
@@ -127,7 +128,14 @@ export async function readTrace(
       publicDetail: `This namespace does not forward the query parameter ${names} to its trace store.`,
     });
   }
-  const scope = { ...base, principal, namespace: namespace.id, resourceId: route.resourceId };
+  // From here on, rows record the query the store is sent (credential-like values redacted).
+  const scope = {
+    ...base,
+    path: `${url.pathname}${redactedQuery(query.search)}`,
+    principal,
+    namespace: namespace.id,
+    resourceId: route.resourceId,
+  };
 
   // 3 policy
   const decision = evaluatePolicy(namespace, {

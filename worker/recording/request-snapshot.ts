@@ -36,15 +36,17 @@ export function recordedRequestHeaders(headers: Headers): Record<string, string>
   return out;
 }
 
+/**
+ * The query with credential-like values replaced, encoded as the store is
+ * sent it (routing/forwarded-query.ts): recordings and audit rows keep it.
+ */
 export function redactedQuery(search: string): string {
-  if (search === '' || search === '?') return '';
-  const params = new URLSearchParams(search);
-  const out = new URLSearchParams();
-  for (const [name, value] of params) {
-    out.append(name, CREDENTIAL_PARAM.test(name) ? '[REDACTED]' : value);
+  const pairs: string[] = [];
+  for (const [name, value] of new URLSearchParams(search)) {
+    const kept = CREDENTIAL_PARAM.test(name) ? '[REDACTED]' : value;
+    pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(kept)}`);
   }
-  const text = out.toString();
-  return text === '' ? '' : `?${text}`;
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
 }
 
 export function requestEvent(
