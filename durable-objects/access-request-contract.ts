@@ -20,7 +20,7 @@ export interface AccessRequestInit {
   namespace: string;
   method: string;
   path: string; // path below the namespace prefix and the forwarded query (what a `request` grant opens)
-  requestPath: string; // the path the reader sent, prefix included: audit rows record it, as the read path's do
+  requestPath: string; // the path the reader sent, prefix included, and the query (redacted): audit rows record it, as the read path's do
   resourceId: string | null;
   ruleId: string;
   justification: string | null;
