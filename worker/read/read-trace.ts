@@ -97,36 +97,34 @@ export async function readTrace(
     throw new GatewayError('not_found');
   }
   const { namespace } = route;
-  // 2b a path the store could read as another one (routing/ambiguous-path.ts)
-  const ambiguous = ambiguousPathReason(route.relativePath);
-  if (ambiguous !== null) {
+  /** A request refused before the policy is asked (2b, 2c): audited, then a 400. */
+  const badRequest = (reason: string, publicDetail: string): GatewayError => {
     auditLater(deps, {
       ...base,
       event: 'decision',
       principal,
       namespace: namespace.id,
       decision: 'bad_request',
-      reason: `ambiguous path: ${ambiguous}`,
+      reason,
     });
-    throw new GatewayError('bad_request', {
-      publicDetail: `The path holds ${ambiguous}: a trace store could read it as another path, so it is refused.`,
-    });
+    return new GatewayError('bad_request', { publicDetail });
+  };
+  // 2b a path the store could read as another one (routing/ambiguous-path.ts)
+  const ambiguous = ambiguousPathReason(route.relativePath);
+  if (ambiguous !== null) {
+    throw badRequest(
+      `ambiguous path: ${ambiguous}`,
+      `The path holds ${ambiguous}: a trace store could read it as another path, so it is refused.`,
+    );
   }
   // 2c query parameters the namespace does not forward (routing/forwarded-query.ts)
   const query = forwardedQuery(url.search, namespace.query.allow);
   if (!query.ok) {
     const names = describeRefusedNames(query.refused);
-    auditLater(deps, {
-      ...base,
-      event: 'decision',
-      principal,
-      namespace: namespace.id,
-      decision: 'bad_request',
-      reason: `query parameter not forwarded: ${names}`,
-    });
-    throw new GatewayError('bad_request', {
-      publicDetail: `This namespace does not forward the query parameter ${names} to its trace store.`,
-    });
+    throw badRequest(
+      `query parameter not forwarded: ${names}`,
+      `This namespace does not forward the query parameter ${names} to its trace store.`,
+    );
   }
   // From here on, rows record the query the store is sent (credential-like values redacted).
   const scope = {
