@@ -44,6 +44,21 @@ describe('webhookPayload', () => {
     });
   });
 
+  it('sends the query with credential-like values redacted, in the payload and on Slack', () => {
+    const view = toView(
+      createState(
+        'req-q',
+        requestInit({ path: '/api/public/traces?userId=u1&api_key=s3cret&page=2' }),
+        T0,
+      ).state,
+    );
+    const redacted = '/api/public/traces?userId=u1&api_key=%5BREDACTED%5D&page=2';
+    expect(webhookPayload('access_request.created', view, T0).data.path).toBe(redacted);
+    const slack = JSON.stringify(slackMessage('access_request.created', view));
+    expect(slack).toContain(escapeSlackText(`GET ${redacted}`));
+    expect(slack).not.toContain('s3cret');
+  });
+
   it('reports the grant expiry of an approval and the reason of a deny', () => {
     const state = createState('r', requestInit(), T0).state;
     const approved = decide(state, actor('bob', ['reviewer']), 'approve', { reason: null }, T0);

@@ -6,11 +6,14 @@
 // Standard Webhooks recommended envelope `{ type, timestamp, data }`. The
 // Slack text escapes `&`, `<` and `>` in everything a user typed (the
 // justification, a reason): without it a requester could write `<!channel>`
-// or a disguised link into the reviewers' channel.
+// or a disguised link into the reviewers' channel. Both leave the gateway,
+// so the read's query goes out with credential-like values redacted, as in
+// the audit; the review page, behind the reviewer's sign-in, shows it whole.
 import type {
   AccessRequestStatus,
   AccessRequestView,
 } from '../../durable-objects/access-request-contract.ts';
+import { redactedPath } from '../routing/forwarded-query.ts';
 
 export type NotificationType =
   | 'access_request.created'
@@ -76,7 +79,7 @@ export function webhookPayload(
       },
       namespace: view.namespace,
       method: view.method,
-      path: view.path,
+      path: redactedPath(view.path),
       resourceId: view.resourceId,
       ruleId: view.ruleId,
       justification: view.justification,
@@ -129,7 +132,7 @@ export interface SlackMessage {
 
 export function slackMessage(type: NotificationType, view: AccessRequestView): SlackMessage {
   const who = escapeSlackText(view.requester.email ?? view.requester.subject);
-  const what = escapeSlackText(`${view.method} ${view.path}`);
+  const what = escapeSlackText(`${view.method} ${redactedPath(view.path)}`);
   const where = escapeSlackText(view.namespace);
   const headline = HEADLINES[type];
   const lines = [

@@ -3,6 +3,7 @@
 // redacted. An allow-list, like forward-headers.ts, so a header added by some
 // client later is left out rather than recorded by accident.
 import type { Principal } from '../identity/principal.ts';
+import { redactedQuery } from '../routing/forwarded-query.ts';
 import type { SessionEvent } from './session-events.ts';
 
 const RECORDED_REQUEST_HEADERS = [
@@ -23,10 +24,6 @@ const RECORDED_REQUEST_HEADERS = [
   'user-agent',
 ];
 
-/** Query parameter names whose values are replaced by "[REDACTED]". */
-const CREDENTIAL_PARAM =
-  /(token|secret|password|passwd|pwd|auth|key|signature|sig|credential|session|cookie)/i;
-
 export function recordedRequestHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RECORDED_REQUEST_HEADERS) {
@@ -34,19 +31,6 @@ export function recordedRequestHeaders(headers: Headers): Record<string, string>
     if (value !== null) out[name] = value;
   }
   return out;
-}
-
-/**
- * The query with credential-like values replaced, encoded as the store is
- * sent it (routing/forwarded-query.ts): recordings and audit rows keep it.
- */
-export function redactedQuery(search: string): string {
-  const pairs: string[] = [];
-  for (const [name, value] of new URLSearchParams(search)) {
-    const kept = CREDENTIAL_PARAM.test(name) ? '[REDACTED]' : value;
-    pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(kept)}`);
-  }
-  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
 }
 
 export function requestEvent(

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeRefusedNames, forwardedQuery } from './forwarded-query.ts';
+import {
+  describeRefusedNames,
+  forwardedQuery,
+  redactedPath,
+  redactedQuery,
+} from './forwarded-query.ts';
 
 /** How a store that splits on ";" too and never reads "+" as a space parses a query. */
 function strictSemicolonParse(search: string): [string, string][] {
@@ -104,6 +109,19 @@ describe('describeRefusedNames', () => {
     expect(describeRefusedNames(['a"b', 'x'.repeat(100)])).toBe(`"a\\"b", "${'x'.repeat(64)}…"`);
     expect(describeRefusedNames(['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe(
       '"a", "b", "c", "d", "e" and 2 more',
+    );
+  });
+});
+
+describe('redactedQuery and redactedPath', () => {
+  it('replace credential-like values, keep the rest, and encode as the store is sent', () => {
+    expect(redactedQuery('')).toBe('');
+    expect(redactedQuery('?page=2&access_token=abc&q=a+b')).toBe(
+      '?page=2&access_token=%5BREDACTED%5D&q=a%20b',
+    );
+    expect(redactedPath('/traces/t1')).toBe('/traces/t1');
+    expect(redactedPath('/traces?API_KEY=abc&userId=u1')).toBe(
+      '/traces?API_KEY=%5BREDACTED%5D&userId=u1',
     );
   });
 });

@@ -53,3 +53,27 @@ export function describeRefusedNames(names: readonly string[]): string {
   const more = names.length - listed.length;
   return more > 0 ? `${listed.join(', ')} and ${more} more` : listed.join(', ');
 }
+
+/** Query parameter names whose values are replaced by "[REDACTED]" where the query is shown or kept. */
+const CREDENTIAL_PARAM =
+  /(token|secret|password|passwd|pwd|auth|key|signature|sig|credential|session|cookie)/i;
+
+/**
+ * The query with credential-like values replaced, encoded as the store is
+ * sent it: audit rows, recordings and notifications keep this form.
+ */
+export function redactedQuery(search: string): string {
+  const pairs: string[] = [];
+  for (const [name, value] of new URLSearchParams(search)) {
+    const kept = CREDENTIAL_PARAM.test(name) ? '[REDACTED]' : value;
+    pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(kept)}`);
+  }
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
+}
+
+/** A path with its query (`/traces?a=1`), the query redacted as by redactedQuery. */
+export function redactedPath(pathWithQuery: string): string {
+  const at = pathWithQuery.indexOf('?');
+  if (at < 0) return pathWithQuery;
+  return `${pathWithQuery.slice(0, at)}${redactedQuery(pathWithQuery.slice(at))}`;
+}
