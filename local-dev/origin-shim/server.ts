@@ -80,6 +80,7 @@ export async function startOriginShim(options: OriginShimOptions = {}): Promise<
     const path = url.pathname;
     let match: RegExpExecArray | null;
     if (path === '/api/public/traces') return listLangfuseTraces();
+    if (path === '/api/public/observations') return listLangfuseObservations(url.searchParams);
     if ((match = /^\/api\/public\/traces\/([^/]+)$/.exec(path))) {
       const trace = fixtures.langfuse.get(decode(match[1]));
       return trace
@@ -120,6 +121,19 @@ export async function startOriginShim(options: OriginShimOptions = {}): Promise<
     return jsonReply(200, {
       data: traces,
       meta: { page: 1, limit: 50, totalItems: traces.length, totalPages: 1 },
+    });
+  }
+
+  /** Langfuse's observation listing: every trace's, or one trace's with `?traceId=`. */
+  function listLangfuseObservations(params: URLSearchParams): ShimReply {
+    const traceId = params.get('traceId');
+    const one = traceId === null ? undefined : fixtures.langfuse.get(traceId);
+    const traces =
+      traceId === null ? [...new Set(fixtures.langfuse.values())] : one === undefined ? [] : [one];
+    const data = traces.flatMap((t) => t.observations);
+    return jsonReply(200, {
+      data,
+      meta: { page: 1, limit: data.length, totalItems: data.length, totalPages: 1 },
     });
   }
 

@@ -164,11 +164,13 @@ describe('policy through the real stack', () => {
   });
 
   it('refuses a query parameter the namespace does not forward', async () => {
-    // The shipped langfuse namespace forwards only the origin shim's `fault`.
+    // The shipped langfuse namespace forwards `traceId` (only where it names
+    // the trace: the observation listing) and the origin shim's `fault`.
     const token = await e2e.tokenFor('alice');
     for (const [name, query] of [
       ['method-override', '?_method=DELETE'],
       ['other-trace', '?traceId=langgraph-weather'],
+      ['other-trace-case', '?TraceId=langgraph-weather'],
     ] as const) {
       const path = `${attackPath(name)}${query}`;
       const { response, body } = await read(path, token);
@@ -176,6 +178,37 @@ describe('policy through the real stack', () => {
       expect(JSON.parse(body.toString())).toMatchObject({ code: 'bad_request' });
       expect(reachedStore(attackPath(name))).toBe(false);
     }
+  });
+});
+
+describe('a trace named in the query', () => {
+  it('serves one trace’s observations, masked, and never every trace’s', async () => {
+    // alice may read single traces; the observation listing names its trace in `traceId`.
+    const token = await e2e.tokenFor('alice');
+    const one = await read('/langfuse/api/public/observations?traceId=langgraph-weather', token);
+    expect(one.response.status).toBe(200);
+    const original = JSON.parse(langfuseTrace.toString()) as { observations: unknown[] };
+    expect(JSON.parse(one.body.toString())).toMatchObject({
+      data: expect.any(Array),
+      meta: { totalItems: original.observations.length },
+    });
+    expect(langfuseTrace.toString()).toContain('jannik');
+    expect(one.body.toString()).not.toContain('jannik');
+
+    const all = await read('/langfuse/api/public/observations', token);
+    expect(all.response.status).toBe(403);
+    expect(JSON.parse(all.body.toString())).toMatchObject({ code: 'blocked' });
+    const two = await read(
+      '/langfuse/api/public/observations?traceId=langgraph-weather&traceId=openai-agents-hello',
+      token,
+    );
+    expect(two.response.status).toBe(400);
+    expect(JSON.parse(two.body.toString())).toMatchObject({
+      code: 'bad_request',
+      detail: 'The query is refused: the read names more than one trace.',
+    });
+    const requests = e2e.originLog.filter((line) => line.includes('/api/public/observations'));
+    expect(requests).toHaveLength(1);
   });
 });
 

@@ -39,8 +39,8 @@ function config() {
           timeoutMs: 200,
           credential: { secret: 'TEST_ORIGIN_SECRET', scheme: 'basic' },
         },
-        resources: ['/api/public/traces/:traceId'],
-        query: { allow: ['fields'] },
+        resources: ['/api/public/traces/:traceId', '/api/public/observations?traceId=:traceId'],
+        query: { allow: ['fields', 'traceId'] },
         policy: {
           rules: [
             {
@@ -49,6 +49,13 @@ function config() {
               outcome: 'block',
               message: 'No listing.',
             },
+            {
+              id: 'no-observation-list',
+              match: { paths: ['/api/public/observations'], namesTrace: false },
+              outcome: 'block',
+              message: 'One trace at a time.',
+            },
+            { id: 'closed-trace', match: { resources: ['t9'] }, outcome: 'deny' },
             {
               id: 'staff-read',
               match: { groups: ['staff'], methods: ['GET', 'HEAD'] },
@@ -294,7 +301,7 @@ describe('decisions that stop a read', () => {
     const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
     for (const [path, names] of [
       ['/lf/api/public/traces/t1?_method=DELETE', '"_method"'], // method-override middleware
-      ['/lf/api/public/traces/t1?fields=core&traceId=t2', '"traceId"'], // another trace
+      ['/lf/api/public/traces/t1?fields=core&trace=t2', '"trace"'], // another trace
       ['/lf/api/public/traces/t1?Fields=core', '"Fields"'], // names compare exactly
       ['/lf/api/public/traces/t1?%2566ields=core', '"%66ields"'], // decoded once, not twice
       ['/lf/api/public/traces/t1?a&b&c&d&e&f', '"a", "b", "c", "d", "e" and 1 more'],
@@ -313,6 +320,54 @@ describe('decisions that stop a read', () => {
           namespace: 'lf',
           reason: `query parameter not forwarded: ${names}`,
         },
+      ]);
+    }
+    expect(upstreamRequests).toHaveLength(0);
+  });
+
+  it('decides on the trace a query parameter names, where a resource template reads it there', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    const read = await send('/lf/api/public/observations?traceId=t1', bearer(token));
+    expect(read.response.status).toBe(200);
+    expect(new URL(upstreamRequests[0]?.url ?? '').search).toBe('?traceId=t1');
+    expect(await auditRows(read.response.headers.get('x-request-id') ?? '')).toMatchObject([
+      { event: 'decision', decision: 'allow', resource_id: 't1' },
+      { event: 'completed', resource_id: 't1' },
+    ]);
+    // Staff may read any trace but t9: its observations stay closed too,
+    const closed = await send('/lf/api/public/observations?traceId=t9', bearer(token));
+    expect(closed.response.status).toBe(403);
+    expect(await auditRows(closed.response.headers.get('x-request-id') ?? '')).toMatchObject([
+      { decision: 'deny', rule_id: 'closed-trace', resource_id: 't9' },
+    ]);
+    // and a read that names no trace is a listing, which the policy can tell apart.
+    const listing = await send('/lf/api/public/observations', bearer(token));
+    expect(listing.response.status).toBe(403);
+    expect(JSON.parse(listing.body)).toMatchObject({
+      code: 'blocked',
+      detail: 'One trace at a time.',
+    });
+    expect(upstreamRequests).toHaveLength(1);
+  });
+
+  it('refuses a query that could name another trace than the one the policy sees', async () => {
+    const token = await idp.sign({ sub: 'alice', groups: ['staff'] });
+    for (const [path, reason] of [
+      ['/lf/api/public/observations?traceId=t1&traceId=t9', 'the read names more than one trace'],
+      ['/lf/api/public/observations?traceId=', 'query parameter "traceId" names no trace'],
+      [
+        '/lf/api/public/traces/t1?traceId=t9',
+        'query parameter "traceId" names a trace on other paths, not on this one',
+      ],
+    ] as const) {
+      const { response, body } = await send(path, bearer(token));
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(JSON.parse(body)).toMatchObject({
+        code: 'bad_request',
+        detail: `The query is refused: ${reason}.`,
+      });
+      expect(await auditRows(response.headers.get('x-request-id') ?? '')).toMatchObject([
+        { decision: 'bad_request', namespace: 'lf', reason: `ambiguous trace id: ${reason}` },
       ]);
     }
     expect(upstreamRequests).toHaveLength(0);

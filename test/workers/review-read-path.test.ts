@@ -260,6 +260,28 @@ describe('after an approval', () => {
     ]);
   });
 
+  it('covers the trace wherever it is named, in the path or in the query, under a trace grant', async () => {
+    const id = await requestAndApprove('/lf/api/public/observations?traceId=t1');
+    expect((await h.send(`/v1/requests/${id}`, { as: alice })).json()).toMatchObject({
+      resourceId: 't1',
+    });
+    expect((await h.send(TRACE, { as: alice })).response.status).toBe(200);
+    const listing = '/lf/api/public/observations?traceId=t1';
+    expect((await h.send(listing, { as: alice })).response.status).toBe(200);
+    const other = await h.send('/lf/api/public/observations?traceId=t2', {
+      as: alice,
+      headers: WHY,
+    });
+    expect(other.response.status).toBe(202);
+    const otherId = String(other.json().id);
+    expect((await h.send(`/v1/requests/${otherId}`, { as: alice })).json()).toMatchObject({
+      resourceId: 't2',
+    });
+    expect(
+      h.upstreamRequests.map((r) => `${new URL(r.url).pathname}${new URL(r.url).search}`),
+    ).toEqual(['/api/public/traces/t1', '/api/public/observations?traceId=t1']);
+  });
+
   it('masks what the grant releases, held or retried, with counts in the audit', async () => {
     const masked = '/lfmask/api/public/traces/pii-1';
     const first = await h.send(masked, { as: alice });

@@ -66,6 +66,36 @@ describe('parseGatewayConfig', () => {
     }
   });
 
+  it('reads a trace id from a query parameter only when query.allow forwards it', () => {
+    const withResources = (resources: string, allow = '[traceId]') =>
+      valid.replace(
+        '    policy:',
+        `    resources: ${resources}\n    query: { allow: ${allow} }\n    policy:`,
+      );
+    const template = "['/observations?traceId=:traceId']";
+    expect(parseGatewayConfig(withResources(template)).namespaces[0]?.resources).toEqual([
+      '/observations?traceId=:traceId',
+    ]);
+    expect(parseGatewayConfig(withResources(template, "'*'")).namespaces[0]?.resources).toEqual([
+      '/observations?traceId=:traceId',
+    ]);
+    expect(problemsOf(withResources(template, '[page]'))).toEqual([
+      'namespaces[0].resources[0]: reads the trace id from the query parameter "traceId", which query.allow does not list',
+    ]);
+    for (const bad of [
+      "['/observations?traceId=t1']", // not a parameter
+      "['/observations?traceId=:a&page=:b']", // one parameter only
+      "['/observations?=:id']",
+      "['/observations?trace id=:id']",
+      "['observations?traceId=:id']", // the path part is not a path template
+    ]) {
+      expect([bad, problemsOf(withResources(bad))[0]]).toEqual([
+        bad,
+        expect.stringMatching(/^namespaces\[0\]\.resources\[0\]: a path template/),
+      ]);
+    }
+  });
+
   it('names the bad field of an unknown key (a typo never disables a rule)', () => {
     expect(problemsOf(valid.replace('outcome: allow', 'outcome: allow, mtach: {}'))).toEqual([
       expect.stringMatching(/^namespaces\[0\]\.policy\.rules\[0\]: Unrecognized key: "mtach"/),

@@ -7,6 +7,7 @@
 // typo never silently turns a rule off.
 import { z } from 'zod';
 import { maskingProfileSchema } from '../masking/profile-schema.ts';
+import { splitResourceTemplate } from '../routing/resource-template.ts';
 
 const id = z
   .string()
@@ -83,6 +84,26 @@ export const pathTemplate = z
     message: 'a path template: "/literal/:param/*" (the "*" only at the end)',
   });
 
+/**
+ * Where a trace id sits: a path template (`/api/public/traces/:traceId`), or
+ * a path template and the one query parameter that holds it
+ * (`/api/public/observations?traceId=:traceId`; routing/resource-template.ts).
+ */
+const resourceTemplate = z.string().superRefine((source, ctx) => {
+  const parts = splitResourceTemplate(source);
+  if (parts === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a path template, optionally with one query parameter: "/path?name=:param"',
+    });
+  } else if (!pathTemplate.safeParse(parts.path).success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a path template: "/literal/:param/*" (the "*" only at the end)',
+    });
+  }
+});
+
 const credentialSchema = z.strictObject({
   /** Name of the Worker secret that holds the credential. Never the value. */
   secret: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a Worker secret name in UPPER_SNAKE_CASE'),
@@ -137,6 +158,11 @@ const matchSchema = z
     paths: z.array(pathTemplate).min(1).optional(),
     /** Resource (trace) ids; `*` matches any id, including none. */
     resources: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * true: the read names a trace (in its path or query, by `resources`);
+     * false: it names none, such as a listing.
+     */
+    namesTrace: z.boolean().optional(),
   })
   .prefault({});
 
@@ -233,8 +259,12 @@ export const namespaceSchema = z.strictObject({
   /** Requests under this path prefix belong to the namespace, e.g. `/langfuse`. */
   pathPrefix: z.string().regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'like "/langfuse"'),
   upstream: upstreamSchema,
-  /** Where the trace id sits in the path (relative to the prefix), e.g. `/api/public/traces/:traceId`. */
-  resources: z.array(pathTemplate).default([]),
+  /**
+   * Where the trace id sits (relative to the prefix): in the path,
+   * `/api/public/traces/:traceId`, or in a query parameter,
+   * `/api/public/observations?traceId=:traceId` (which query.allow must list).
+   */
+  resources: z.array(resourceTemplate).default([]),
   /**
    * Query parameters the store is sent (routing/forwarded-query.ts). A read
    * with a name not listed is refused (400): a store could read a parameter
@@ -363,6 +393,19 @@ const gatewayConfigBase = z
       config.namespaces.map((n) => n.pathPrefix),
       (i) => ['namespaces', i, 'pathPrefix'],
     );
+    // A trace id read from the query must reach the store, or the policy
+    // would decide on an id the store never sees.
+    config.namespaces.forEach((ns, n) => {
+      ns.resources.forEach((source, r) => {
+        const name = splitResourceTemplate(source)?.queryName ?? null;
+        if (name !== null && ns.query.allow !== '*' && !ns.query.allow.includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['namespaces', n, 'resources', r],
+            message: `reads the trace id from the query parameter "${name}", which query.allow does not list`,
+          });
+      });
+    });
     config.namespaces.forEach((ns, n) => {
       const reserved = reservedPrefixOf(ns.pathPrefix);
       if (reserved !== undefined) {

@@ -69,6 +69,19 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(ns, read(['staff'], '/export')).outcome).toBe('deny');
   });
 
+  it('tells reads that name a trace from reads that name none (namesTrace)', () => {
+    const ns = namespace([
+      { id: 'no-listing', match: { namesTrace: false }, outcome: 'block', message: 'One trace.' },
+      { id: 'one-trace', match: { namesTrace: true, groups: ['staff'] }, outcome: 'allow' },
+    ]);
+    expect(evaluatePolicy(ns, read(['staff'], '/traces/t1')).ruleId).toBe('one-trace');
+    expect(evaluatePolicy(ns, read(['staff'], '/traces'))).toMatchObject({
+      outcome: 'block',
+      ruleId: 'no-listing',
+    });
+    expect(evaluatePolicy(ns, read(['other'], '/traces/t1')).outcome).toBe('deny');
+  });
+
   it('matches subjects as issuer id and sub, never a sub alone', () => {
     const ns = namespace([
       { id: 'by-issuer-sub', match: { subjects: ['idp:bob'] }, outcome: 'allow' },

@@ -60,6 +60,9 @@ export function ruleMatches(rule: PolicyRule, request: PolicyRequest): boolean {
   ) {
     return false;
   }
+  if (match.namesTrace !== undefined && match.namesTrace !== (request.resourceId !== null)) {
+    return false;
+  }
   return true;
 }
 

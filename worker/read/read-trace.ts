@@ -9,7 +9,7 @@ import { identityErrorCode, type TokenVerifier } from '../identity/verify-access
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ambiguousPathReason } from '../routing/ambiguous-path.ts';
 import { describeRefusedNames, forwardedQuery, redactedQuery } from '../routing/forwarded-query.ts';
-import type { Route, Router } from '../routing/resolve-route.ts';
+import { resourceFromQuery, type Route, type Router } from '../routing/resolve-route.ts';
 import type { Principal } from '../identity/principal.ts';
 import { evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { fetchUpstream, type UpstreamFetch } from '../proxy/fetch-upstream.ts';
@@ -84,8 +84,8 @@ export async function readTrace(
   const principal = verified.principal;
 
   // 2 route
-  const route = deps.router.resolve(url.pathname);
-  if (route === null) {
+  const pathRoute = deps.router.resolve(url.pathname);
+  if (pathRoute === null) {
     auditLater(deps, {
       ...base,
       event: 'decision',
@@ -95,8 +95,8 @@ export async function readTrace(
     });
     throw new GatewayError('not_found');
   }
-  const { namespace } = route;
-  /** A request refused before the policy is asked (2b, 2c): audited, then a 400. */
+  const { namespace } = pathRoute;
+  /** A request refused before the policy is asked (2b–2d): audited, then a 400. */
   const badRequest = (reason: string, publicDetail: string): GatewayError => {
     auditLater(deps, {
       ...base,
@@ -109,7 +109,7 @@ export async function readTrace(
     return new GatewayError('bad_request', { publicDetail });
   };
   // 2b a path the store could read as another one (routing/ambiguous-path.ts)
-  const ambiguous = ambiguousPathReason(route.relativePath);
+  const ambiguous = ambiguousPathReason(pathRoute.relativePath);
   if (ambiguous !== null) {
     throw badRequest(
       `ambiguous path: ${ambiguous}`,
@@ -125,6 +125,15 @@ export async function readTrace(
       `This namespace does not forward the query parameter ${names} to its trace store.`,
     );
   }
+  // 2d the trace the query names, where a resource template reads it there
+  const resolved = resourceFromQuery(pathRoute, query.search);
+  if (!resolved.ok) {
+    throw badRequest(
+      `ambiguous trace id: ${resolved.reason}`,
+      `The query is refused: ${resolved.reason}.`,
+    );
+  }
+  const { route } = resolved;
   // From here on, rows record the query the store is sent (credential-like values redacted).
   const scope = {
     ...base,

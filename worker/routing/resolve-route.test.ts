@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { namespaceSchema } from '../config/schema.ts';
 import { compilePathTemplate } from './path-template.ts';
-import { createRouter } from './resolve-route.ts';
+import { createRouter, resourceFromQuery, type Route } from './resolve-route.ts';
 
 const ns = (id: string, pathPrefix: string, resources: string[] = []) =>
   namespaceSchema.parse({
@@ -9,6 +9,7 @@ const ns = (id: string, pathPrefix: string, resources: string[] = []) =>
     pathPrefix,
     upstream: { origin: 'http://origin.test' },
     resources,
+    query: { allow: '*' },
     policy: { rules: [] },
   });
 
@@ -59,5 +60,102 @@ describe('createRouter', () => {
   it('has no resource id for paths outside the resource templates', () => {
     expect(router.resolve('/lf/api/public/traces')).toMatchObject({ resourceId: null });
     expect(router.resolve('/lf')).toMatchObject({ relativePath: '/', resourceId: null });
+  });
+});
+
+describe('a trace id in the query', () => {
+  const router = createRouter([
+    ns('lf', '/lf', [
+      '/api/public/traces/:traceId',
+      '/api/public/observations?traceId=:traceId',
+      '/api/public/traces/:traceId/scores?traceId=:traceId',
+    ]),
+  ]);
+  const route = (path: string): Route => {
+    const found = router.resolve(path);
+    if (found === null) throw new Error(`no route for ${path}`);
+    return found;
+  };
+  const resolve = (path: string, search: string) => {
+    const resolved = resourceFromQuery(route(path), search);
+    return resolved.ok ? { resourceId: resolved.route.resourceId } : { refused: resolved.reason };
+  };
+
+  it('names the parameters that hold the trace id on each path', () => {
+    expect(route('/lf/api/public/observations')).toMatchObject({
+      resourceId: null,
+      resourceParams: ['traceId'],
+    });
+    expect(route('/lf/API/public/observations/')).toMatchObject({ resourceParams: ['traceId'] });
+    expect(route('/lf/api/public/traces/t1')).toMatchObject({
+      resourceId: 't1',
+      resourceParams: [],
+    });
+    expect(route('/lf/api/public/traces/t1/scores')).toMatchObject({
+      resourceId: 't1',
+      resourceParams: ['traceId'],
+    });
+  });
+
+  it('takes the trace id from the query, decoded as the store is sent it', () => {
+    expect(resolve('/lf/api/public/observations', '?traceId=t1&page=2')).toEqual({
+      resourceId: 't1',
+    });
+    expect(resolve('/lf/api/public/observations', '?traceId=a%20b')).toEqual({
+      resourceId: 'a b',
+    });
+    expect(resolve('/lf/api/public/observations', '?traceId=t1&traceId=t1')).toEqual({
+      resourceId: 't1',
+    });
+    expect(resolve('/lf/api/public/traces/t1/scores', '?traceId=t1')).toEqual({
+      resourceId: 't1',
+    });
+  });
+
+  it('names no trace when the parameter is absent: a listing', () => {
+    expect(resolve('/lf/api/public/observations', '')).toEqual({ resourceId: null });
+    expect(resolve('/lf/api/public/observations', '?page=2')).toEqual({ resourceId: null });
+  });
+
+  it('refuses a read whose path and query, or two values, name different traces', () => {
+    for (const [path, search] of [
+      ['/lf/api/public/observations', '?traceId=t1&traceId=t2'],
+      ['/lf/api/public/traces/t1/scores', '?traceId=t2'],
+    ] as const) {
+      expect(resolve(path, search)).toEqual({ refused: 'the read names more than one trace' });
+    }
+  });
+
+  it('refuses an empty id, which a store may read as any trace', () => {
+    expect(resolve('/lf/api/public/observations', '?traceId=')).toEqual({
+      refused: 'query parameter "traceId" names no trace',
+    });
+  });
+
+  it('refuses the parameter on a path where it does not name the trace', () => {
+    // The policy sees t1; a store could read traceId=t2 on this path too.
+    expect(resolve('/lf/api/public/traces/t1', '?traceId=t2')).toEqual({
+      refused: 'query parameter "traceId" names a trace on other paths, not on this one',
+    });
+    expect(resolve('/lf/api/public/sessions', '?traceId=t2')).toMatchObject({
+      refused: expect.stringMatching(/not on this one/),
+    });
+  });
+
+  it('refuses a parameter that differs from it only in case', () => {
+    for (const path of ['/lf/api/public/observations', '/lf/api/public/sessions']) {
+      expect(resolve(path, '?TraceID=t2')).toEqual({
+        refused: 'query parameter "TraceID" differs from "traceId" only in case',
+      });
+    }
+  });
+
+  it('leaves namespaces without query resources alone', () => {
+    const plain = createRouter([ns('otlp', '/otlp', ['/v1/traces/:traceId'])]);
+    const found = plain.resolve('/otlp/v1/traces/t1');
+    expect(found && resourceFromQuery(found, '?traceId=t2')).toMatchObject({
+      ok: true,
+      route: { resourceId: 't1' },
+    });
   });
 });

@@ -73,7 +73,8 @@ export function reviewConfig(
         id: 'lf',
         pathPrefix: '/lf',
         upstream,
-        resources,
+        resources: [...resources, '/api/public/observations?traceId=:traceId'],
+        query: { allow: ['traceId'] },
         notify,
         policy: {
           rules: [
