@@ -15,6 +15,8 @@ export interface Route {
   resourceId: string | null;
   /** Query parameters that name the trace on this path (resource templates with a query part). */
   resourceParams: readonly string[];
+  /** Query parameters that name the trace on some path of the namespace. */
+  namespaceResourceParams: readonly string[];
 }
 
 export interface Router {
@@ -35,12 +37,16 @@ function compileResource(source: string): CompiledResource {
 /** Longest-prefix match on whole segments, so "/lf" never serves "/lfx". */
 export function createRouter(namespaces: readonly NamespaceConfig[]): Router {
   const entries = namespaces
-    .map((namespace) => ({ namespace, resources: namespace.resources.map(compileResource) }))
+    .map((namespace) => {
+      const resources = namespace.resources.map(compileResource);
+      const names = resources.flatMap((r) => (r.queryName === null ? [] : [r.queryName]));
+      return { namespace, resources, namespaceResourceParams: [...new Set(names)] };
+    })
     .sort((a, b) => b.namespace.pathPrefix.length - a.namespace.pathPrefix.length);
 
   return {
     resolve(pathname: string): Route | null {
-      for (const { namespace, resources } of entries) {
+      for (const { namespace, resources, namespaceResourceParams } of entries) {
         const prefix = namespace.pathPrefix;
         if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
         const relativePath = pathname.slice(prefix.length) || '/';
@@ -55,7 +61,7 @@ export function createRouter(namespaces: readonly NamespaceConfig[]): Router {
           const first = Object.values(match.params)[0];
           if (first !== undefined && resourceId === null) resourceId = first;
         }
-        return { namespace, relativePath, resourceId, resourceParams };
+        return { namespace, relativePath, resourceId, resourceParams, namespaceResourceParams };
       }
       return null;
     },
@@ -76,7 +82,7 @@ export type QueryResource = { ok: true; route: Route } | { ok: false; reason: st
  */
 export function resourceFromQuery(route: Route, search: string): QueryResource {
   if (search === '') return { ok: true, route };
-  const names = namespaceResourceParams(route.namespace);
+  const names = route.namespaceResourceParams;
   if (names.length === 0) return { ok: true, route };
   const ids = new Set<string>(route.resourceId === null ? [] : [route.resourceId]);
   for (const [name, value] of new URLSearchParams(search)) {
@@ -97,14 +103,4 @@ export function resourceFromQuery(route: Route, search: string): QueryResource {
 
 function refuse(reason: string): QueryResource {
   return { ok: false, reason };
-}
-
-/** Every query parameter that names the trace on some path of the namespace. */
-function namespaceResourceParams(namespace: NamespaceConfig): string[] {
-  const names: string[] = [];
-  for (const source of namespace.resources) {
-    const name = splitResourceTemplate(source)?.queryName ?? null;
-    if (name !== null && !names.includes(name)) names.push(name);
-  }
-  return names;
 }
