@@ -63,7 +63,10 @@ const traceRead: DocumentedRoute = {
         description:
           'The rest of the path, passed to the store as sent; may contain `/`. The query is ' +
           "forwarded when every parameter name is in the namespace's `query.allow`, re-encoded " +
-          'as parsed; another name is refused (`bad_request`). ' +
+          'as parsed; another name is refused (`bad_request`). Where a `resources` template ' +
+          'reads the trace id from a parameter, the read is refused (`bad_request`) if the path ' +
+          'and query name different traces, the id is empty, or the parameter is sent on a ' +
+          'path where it does not name the trace, or in another case or Unicode form. ' +
           'A path a store could read as another path is refused (`bad_request`): ' +
           'an encoded `/` or `\\` (`%2F`, `%5C`), an empty segment (`//`), a `;` (path ' +
           'parameters), an encoded control character, malformed percent-encoding or an escape ' +

@@ -142,12 +142,19 @@ describe('a trace id in the query', () => {
     });
   });
 
-  it('refuses a parameter that differs from it only in case', () => {
+  it('refuses a parameter a store could read as it: another case or Unicode form', () => {
     for (const path of ['/lf/api/public/observations', '/lf/api/public/sessions']) {
-      expect(resolve(path, '?TraceID=t2')).toEqual({
-        refused: 'query parameter "TraceID" differs from "traceId" only in case',
-      });
+      // Upper case, the dotless ı (upper-cases to I), a fullwidth ｔ (NFKC: t).
+      for (const name of ['TraceID', 'trace\u0131d', '\uff54raceId']) {
+        expect(resolve(path, `?${encodeURIComponent(name)}=t2`)).toEqual({
+          refused: `query parameter ${JSON.stringify(name)} could be read as "traceId"`,
+        });
+      }
     }
+    // Letters that only look alike are other names: a store cannot read them as traceId.
+    expect(resolve('/lf/api/public/observations', '?tr%D0%B0ceId=t2')).toEqual({
+      resourceId: null,
+    });
   });
 
   it('leaves namespaces without query resources alone', () => {

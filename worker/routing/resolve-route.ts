@@ -78,7 +78,8 @@ export type QueryResource = { ok: true; route: Route } | { ok: false; reason: st
  * trace"); when a parameter that names the trace on another path of the
  * namespace is sent on this one (the policy would not see the trace the
  * store may read from it); or when a parameter differs from such a
- * parameter only in case (a store may match names in any case).
+ * parameter only in case or Unicode form (a store may match names in any
+ * case, through upper case, or after NFKC: `TraceId`, `traceıd`, `ｔraceId`).
  */
 export function resourceFromQuery(route: Route, search: string): QueryResource {
   if (search === '') return { ok: true, route };
@@ -86,11 +87,12 @@ export function resourceFromQuery(route: Route, search: string): QueryResource {
   if (names.length === 0) return { ok: true, route };
   const ids = new Set<string>(route.resourceId === null ? [] : [route.resourceId]);
   for (const [name, value] of new URLSearchParams(search)) {
-    const param = names.find((p) => p.toLowerCase() === name.toLowerCase());
+    const key = looseName(name);
+    const param = names.find((p) => looseName(p) === key);
     if (param === undefined) continue;
     const quoted = JSON.stringify(name);
     if (param !== name)
-      return refuse(`query parameter ${quoted} differs from ${JSON.stringify(param)} only in case`);
+      return refuse(`query parameter ${quoted} could be read as ${JSON.stringify(param)}`);
     if (!route.resourceParams.includes(name))
       return refuse(`query parameter ${quoted} names a trace on other paths, not on this one`);
     if (value === '') return refuse(`query parameter ${quoted} names no trace`);
@@ -103,4 +105,9 @@ export function resourceFromQuery(route: Route, search: string): QueryResource {
 
 function refuse(reason: string): QueryResource {
   return { ok: false, reason };
+}
+
+/** A name as a store that folds case (through upper case) or applies NFKC may compare it. */
+function looseName(name: string): string {
+  return name.normalize('NFKC').toUpperCase().toLowerCase();
 }
