@@ -269,8 +269,8 @@ export const namespaceSchema = z.strictObject({
    * Query parameters the store is sent (routing/forwarded-query.ts). A read
    * with a name not listed is refused (400): a store could read a parameter
    * as another trace, another method (`_method`) or a wider listing, and the
-   * policy decides on paths only. `'*'` forwards every name. Names compare
-   * exactly, after decoding.
+   * policy sees only the path and the trace-id parameters `resources` names.
+   * `'*'` forwards every name. Names compare exactly, after decoding.
    */
   query: z
     .strictObject({
